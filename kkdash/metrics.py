@@ -1,0 +1,168 @@
+"""Classified rows -> each agency's status, district and province figures, and a daily timeline.
+
+Pure pandas: no Streamlit, no I/O. Contract section 4.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+
+from kkdash.parsing import BANGKOK
+from kkdash.registry import PROVINCE_GROUP_TH
+from kkdash.rows import USED
+from kkdash.schema import COUNT_FIELDS, PERSONNEL_TYPES
+
+ON_TIME, LATE, MISSING = "on_time", "late", "missing"
+STATUS_TH = {ON_TIME: "ส่งตรงเวลา", LATE: "ส่งล่าช้า", MISSING: "ยังไม่ส่ง"}
+DEFAULT_DEADLINE = date(2023, 7, 7)
+TOTAL_FIELDS = [f"{kind}_total" for kind in PERSONNEL_TYPES]
+SIGNED_FIELDS = [f"{kind}_signed" for kind in PERSONNEL_TYPES]
+LATEST_COLUMNS = ["agency_id", "row_number", "submitted_at", "declared_on", "head_signed",
+                  *COUNT_FIELDS, "published_url", "url_raw", "reporter_name", "reporter_position",
+                  "reporter_phone"]
+
+
+def deadline_moment(deadline: date) -> datetime:
+    """The deadline day -> the last second of that day in Bangkok (contract: D)."""
+    return datetime.combine(deadline, time(23, 59, 59), tzinfo=BANGKOK)
+
+
+def rate(numerator, denominator):
+    """numerator / denominator, 0 where the denominator is 0 (works on scalars and Series)."""
+    if isinstance(denominator, pd.Series):
+        return (numerator / denominator.where(denominator != 0)).fillna(0.0).astype("float64")
+    return float(numerator) / denominator if denominator else 0.0
+
+
+def agency_status(rows: pd.DataFrame, registry: pd.DataFrame, districts: pd.DataFrame, *,
+                  deadline: date, as_of: datetime) -> pd.DataFrame:
+    """Classified rows + registry -> one row per registry agency with its status and figures."""
+    usable = rows[rows["fate"].isin([USED, "superseded"])]
+    stats = usable.groupby("agency_id").agg(
+        first_submitted_at=("submitted_at", "min"),
+        submissions=("row_number", "size"),
+    )
+    latest = rows.loc[rows["fate"] == USED, LATEST_COLUMNS].set_index("agency_id")
+    latest = latest.rename(columns={"row_number": "latest_row", "submitted_at": "last_submitted_at"})
+    table = registry.join(stats, on="agency_id").join(latest, on="agency_id")
+    names = dict(zip(districts["district_code"], districts["name_th"], strict=True))
+    table["district_name_th"] = table["district_code"].map(names).fillna(PROVINCE_GROUP_TH)
+    table["submissions"] = table["submissions"].fillna(0).astype("int64")
+    table["status"] = _status(table["first_submitted_at"], deadline)
+    table["overdue"] = table["status"].eq(MISSING) & (pd.Timestamp(as_of) > deadline_moment(deadline))
+    return _add_personnel(table)
+
+
+def _status(first: pd.Series, deadline: date) -> pd.Series:
+    """First usable submission -> on_time / late / missing."""
+    limit = pd.Timestamp(deadline_moment(deadline))
+    return pd.Series(np.select([first.isna(), first <= limit], [MISSING, ON_TIME], LATE),
+                     index=first.index, dtype="str")
+
+
+def _add_personnel(table: pd.DataFrame) -> pd.DataFrame:
+    """Sum the four personnel types; fully signed means signed = total for every type."""
+    reported = table["status"].ne(MISSING)
+    table["personnel_total"] = table[TOTAL_FIELDS].sum(axis=1).where(reported).astype("Int64")
+    table["personnel_signed"] = table[SIGNED_FIELDS].sum(axis=1).where(reported).astype("Int64")
+    table["signing_rate"] = rate(table["personnel_signed"].astype("float64"),
+                                 table["personnel_total"].astype("float64"))
+    fully = pd.concat([table[s].eq(table[t]) for s, t in zip(SIGNED_FIELDS, TOTAL_FIELDS, strict=True)],
+                      axis=1).all(axis=1)
+    table["fully_signed"] = (fully & reported).astype("bool")
+    table["published"] = table["published_url"].notna() & reported
+    return table
+
+
+def district_rollup(agencies: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
+    """Agency statuses -> one row per district (all 26, in code order) plus the province group."""
+    groups = agencies.assign(group=agencies["district_code"].replace("", None))
+    counted = groups.groupby("group", dropna=False).agg(
+        expected=("agency_id", "size"),
+        reported=("status", lambda s: int(s.ne(MISSING).sum())),
+        on_time=("status", lambda s: int(s.eq(ON_TIME).sum())),
+        late=("status", lambda s: int(s.eq(LATE).sum())),
+        missing=("status", lambda s: int(s.eq(MISSING).sum())),
+        fully_signed=("fully_signed", "sum"),
+        published=("published", "sum"),
+        personnel_total=("personnel_total", "sum"),
+        personnel_signed=("personnel_signed", "sum"),
+    )
+    frame = pd.concat([
+        districts[["district_code", "name_th"]],
+        pd.DataFrame({"district_code": [None], "name_th": [PROVINCE_GROUP_TH]}),
+    ], ignore_index=True)
+    frame = frame.join(counted, on="district_code")
+    count_columns = counted.columns
+    frame[count_columns] = frame[count_columns].fillna(0).astype("int64")
+    frame["signing_rate"] = rate(frame["personnel_signed"], frame["personnel_total"])
+    frame["coverage"] = rate(frame["reported"], frame["expected"])
+    return frame
+
+
+def province_summary(agencies: pd.DataFrame) -> dict:
+    """Agency statuses -> the province's headline figures (plain Python numbers)."""
+    status = agencies["status"]
+    total = int(agencies["personnel_total"].sum())
+    signed = int(agencies["personnel_signed"].sum())
+    return {
+        "agencies_expected": len(agencies),
+        "agencies_reported": int(status.ne(MISSING).sum()),
+        "agencies_on_time": int(status.eq(ON_TIME).sum()),
+        "agencies_late": int(status.eq(LATE).sum()),
+        "agencies_missing": int(status.eq(MISSING).sum()),
+        "agencies_overdue": int(agencies["overdue"].sum()),
+        "agencies_fully_signed": int(agencies["fully_signed"].sum()),
+        "agencies_published": int(agencies["published"].sum()),
+        "personnel_total": total,
+        "personnel_signed": signed,
+        "signing_rate": rate(signed, total),
+    }
+
+
+def row_counts(rows: pd.DataFrame) -> dict:
+    """Fates -> rows_total, rows_used, rows_superseded, rows_rejected (rows after T excluded)."""
+    fate = rows["fate"]
+    counts = {
+        "rows_used": int(fate.eq(USED).sum()),
+        "rows_superseded": int(fate.eq("superseded").sum()),
+        "rows_rejected": int(fate.eq("rejected").sum()),
+    }
+    return {"rows_total": sum(counts.values()), **counts}
+
+
+def timeline(agencies: pd.DataFrame, *, deadline: date, as_of: datetime,
+             start: date | None = None) -> pd.DataFrame:
+    """Agency first submissions -> one row per day: new on-time, new late, cumulative reported."""
+    first = agencies["first_submitted_at"].dropna().dt.tz_convert(BANGKOK).dt.date
+    as_of_day = pd.Timestamp(as_of).tz_convert(BANGKOK).date()
+    # Run to the deadline (or T, if earlier) so the chart shows the days still left,
+    # and on to the last late report.
+    ends = [min(as_of_day, deadline), *([first.max()] if len(first) else [])]
+    starts = [start or campaign_start(deadline), *([first.min()] if len(first) else [])]
+    first_day = min(starts)
+    end_day = max(*ends, first_day)
+    days = pd.date_range(first_day, end_day, freq="D").date
+    is_late = agencies.loc[first.index, "status"].eq(LATE)
+    new_on_time = first[~is_late].value_counts().reindex(days, fill_value=0)
+    new_late = first[is_late].value_counts().reindex(days, fill_value=0)
+    frame = pd.DataFrame({"day": days, "new_on_time": new_on_time.to_numpy(),
+                          "new_late": new_late.to_numpy()})
+    frame["new_reported"] = frame["new_on_time"] + frame["new_late"]
+    frame["cumulative_reported"] = frame["new_reported"].cumsum()
+    frame["expected"] = len(agencies)
+    return frame
+
+
+def day_offset(deadline: date, as_of: datetime) -> int:
+    """Whole days from the as-of day to the deadline day (negative once past it)."""
+    today = pd.Timestamp(as_of).tz_convert(BANGKOK).date()
+    return (deadline - today).days
+
+
+def campaign_start(deadline: date) -> date:
+    """The letter went out 11 days before the deadline (26 June for 7 July)."""
+    return deadline - timedelta(days=11)

@@ -1,0 +1,276 @@
+"""Thai text as people type it into a Google Form -> typed values.
+
+Every scalar parser returns ``None`` for a value it cannot read rather than raising:
+the classifier turns that into a reason a person can act on. The ``*_series``
+functions parse whole columns, each distinct value once, because real sheets repeat
+the same text (counts, names, yes/no) thousands of times.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import pandas as pd
+
+BANGKOK = ZoneInfo("Asia/Bangkok")
+BE_OFFSET = 543
+# A year this large can only be Buddhist Era: CE 2400 is far in the future.
+BE_THRESHOLD = 2400
+# Google Sheets counts days from 1899-12-30 (Lotus 1-2-3's leap-year bug, kept).
+SHEETS_EPOCH = datetime(1899, 12, 30)
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+
+THAI_MONTHS = {
+    "มกราคม": 1, "กุมภาพันธ์": 2, "มีนาคม": 3, "เมษายน": 4, "พฤษภาคม": 5, "มิถุนายน": 6,
+    "กรกฎาคม": 7, "สิงหาคม": 8, "กันยายน": 9, "ตุลาคม": 10, "พฤศจิกายน": 11, "ธันวาคม": 12,
+    "มค": 1, "กพ": 2, "มีค": 3, "เมย": 4, "พค": 5, "มิย": 6,
+    "กค": 7, "สค": 8, "กย": 9, "ตค": 10, "พย": 11, "ธค": 12,
+}
+THAI_MONTH_ABBR = ["", "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+                   "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."]
+
+_NUMERIC_DT = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})"
+    r"(?:,?\s*(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
+)
+_ISO_DT = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$"
+)
+_SERIAL = re.compile(r"^\d{4,6}(?:\.\d+)?$")
+_THAI_MONTH_DT = re.compile(
+    r"^(\d{1,2})\s*([ก-๛.]+?)\s*(?:พ\.?ศ\.?)?\s*(\d{2}|\d{4})"
+    r"(?:,?\s*(?:เวลา)?\s*(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?\s*(?:น\.?)?)?$"
+)
+_COUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?$")
+_COUNT_UNIT = re.compile(r"\s*(?:คน|ราย|ท่าน|persons?|people)$", re.IGNORECASE)
+_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+_HOST = re.compile(r"^[a-z0-9\u0e00-\u0e7f-]+(\.[a-z0-9\u0e00-\u0e7f-]+)+$", re.IGNORECASE)
+
+YES_WORDS = frozenset({"ใช่", "ลงนาม", "ลงนามแล้ว", "yes", "y", "true", "1", "✓", "✔"})
+NO_WORDS = frozenset({"ไม่ใช่", "ไม่", "ไม่ได้ลงนาม", "ยังไม่ลงนาม", "no", "n", "false", "0"})
+
+
+def clean_text(value: object) -> str:
+    """Any cell -> text without zero-width characters, Thai digits as ASCII, trimmed."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).translate(ZERO_WIDTH).translate(THAI_DIGITS).strip()
+
+
+def expand_year(year: int) -> int | None:
+    """A typed year (2- or 4-digit, BE or CE) -> CE year, or None when implausible."""
+    if year < 100:
+        # Two-digit years are Buddhist Era in Thai offices ("มิ.ย. 66" is 2566).
+        year += 2500
+    if year >= BE_THRESHOLD:
+        year -= BE_OFFSET
+    return year if 1900 <= year <= 2200 else None
+
+
+def _build(year: int, month: int, day: int, hh: int = 0, mm: int = 0, ss: int = 0) -> datetime | None:
+    """Parts as typed -> Bangkok datetime, or None when the parts make no date."""
+    ce_year = expand_year(year)
+    if ce_year is None:
+        return None
+    try:
+        return datetime(ce_year, month, day, hh, mm, ss, tzinfo=BANGKOK)
+    except ValueError:
+        return None
+
+
+def _int_or_zero(text: str | None) -> int:
+    return int(text) if text else 0
+
+
+def _from_numeric(text: str) -> datetime | None:
+    """`26/6/2566, 9:15:02` and its variants (day/month/year, BE or CE)."""
+    m = _NUMERIC_DT.match(text)
+    if not m:
+        return None
+    d, mo, y, hh, mi, ss = m.groups()
+    return _build(int(y), int(mo), int(d), _int_or_zero(hh), _int_or_zero(mi), _int_or_zero(ss))
+
+
+def _from_iso(text: str) -> datetime | None:
+    """`2023-06-26 09:15:02`, with an optional offset; a naive time is Bangkok time."""
+    m = _ISO_DT.match(text)
+    if not m:
+        return None
+    y, mo, d, hh, mi, ss, tz = m.groups()
+    local = _build(int(y), int(mo), int(d), _int_or_zero(hh), _int_or_zero(mi), _int_or_zero(ss))
+    if local is None or not tz:
+        return local
+    offset = timedelta(0) if tz == "Z" else _offset(tz)
+    naive = local.replace(tzinfo=None) - offset
+    return naive.replace(tzinfo=ZoneInfo("UTC")).astimezone(BANGKOK)
+
+
+def _offset(tz: str) -> timedelta:
+    sign = -1 if tz[0] == "-" else 1
+    digits = tz[1:].replace(":", "")
+    return sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+
+
+def _from_serial(text: str) -> datetime | None:
+    """A Sheets serial number (days since 1899-12-30) -> Bangkok datetime."""
+    if not _SERIAL.match(text):
+        return None
+    days = float(text)
+    # 20 000 is 1954 and 80 000 is 2119: outside that it is not a date of this campaign.
+    if not 20_000 <= days <= 80_000:
+        return None
+    moment = SHEETS_EPOCH + timedelta(days=days)
+    return moment.replace(microsecond=0, tzinfo=BANGKOK) + _round_half_second(moment)
+
+
+def _round_half_second(moment: datetime) -> timedelta:
+    """Serials are floats; round to the nearest second rather than truncating 9:15:01.9999."""
+    return timedelta(seconds=1) if moment.microsecond >= 500_000 else timedelta(0)
+
+
+def month_from_thai(word: str) -> int | None:
+    """`มิถุนายน`, `มิ.ย.`, `มิย` -> 6."""
+    return THAI_MONTHS.get(word.replace(".", "").replace(" ", ""))
+
+
+def _from_thai_month(text: str) -> datetime | None:
+    """`26 มิถุนายน 2566`, `26 มิ.ย. 66`, with an optional time."""
+    m = _THAI_MONTH_DT.match(text.removeprefix("วันที่").strip())
+    if not m:
+        return None
+    d, month_word, y, hh, mi, ss = m.groups()
+    month = month_from_thai(month_word)
+    if month is None:
+        return None
+    return _build(int(y), month, int(d), _int_or_zero(hh), _int_or_zero(mi), _int_or_zero(ss))
+
+
+_DATETIME_READERS = (_from_numeric, _from_iso, _from_serial, _from_thai_month)
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """Any timestamp or date form of the contract -> tz-aware Bangkok datetime, or None."""
+    text = clean_text(value)
+    if not text:
+        return None
+    for reader in _DATETIME_READERS:
+        parsed = reader(text)
+        if parsed is not None:
+            return parsed
+    return None
+
+
+def parse_date(value: object) -> date | None:
+    """A typed date (any datetime form, Thai month names too) -> date, or None."""
+    parsed = parse_datetime(value)
+    return parsed.date() if parsed else None
+
+
+def parse_count(value: object) -> int | None:
+    """`12`, `๑๒`, `12 คน`, `1,234`, `12.0`, blank, `-` -> int; anything else -> None."""
+    text = _COUNT_UNIT.sub("", clean_text(value)).strip()
+    if text in ("", "-", "–", "—"):
+        return 0
+    m = _COUNT.match(text)
+    return int(m.group(1).replace(",", "")) if m else None
+
+
+def parse_yes_no(value: object) -> bool | None:
+    """`ใช่` / `ไม่ใช่` (and English yes/no) -> bool; blank or other -> None."""
+    text = clean_text(value).casefold()
+    if text in YES_WORDS:
+        return True
+    if text in NO_WORDS:
+        return False
+    return None
+
+
+def parse_phone(value: object) -> str:
+    """A phone as typed -> digits with the leading zero a spreadsheet dropped put back."""
+    text = clean_text(value)
+    digits = _PHONE_SEPARATORS.sub("", text)
+    if digits.endswith(".0"):
+        digits = digits[:-2]
+    if digits.startswith("+66"):
+        digits = "0" + digits[3:]
+    if not digits.isdigit():
+        # Extensions and notes ("ต่อ 12") are kept as typed: a person can still dial them.
+        return text
+    if not digits.startswith("0") and len(digits) in (8, 9):
+        digits = "0" + digits
+    return digits
+
+
+def parse_url(value: object) -> str | None:
+    """A typed link -> an http(s) URL, or None when it is not a web address we may link to."""
+    text = clean_text(value)
+    if not text or any(ch.isspace() for ch in text):
+        return None
+    if "://" not in text:
+        if ":" in text.split("/")[0]:
+            return None  # javascript:alert(1), mailto:x — a scheme, not a bare host
+        text = "https://" + text
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https"):
+        return None
+    host = parts.hostname or ""
+    return text if _HOST.match(host) else None
+
+
+def map_unique(series: pd.Series, func) -> pd.Series:
+    """Apply ``func`` once per distinct value of ``series`` and spread the results back."""
+    uniques = pd.unique(series)
+    lookup = {value: func(value) for value in uniques}
+    return series.map(lookup)
+
+
+def to_bangkok_series(values: list[datetime | None], index: pd.Index) -> pd.Series:
+    """Parsed datetimes (or None) -> a tz-aware Bangkok datetime64 series."""
+    return pd.Series(pd.to_datetime(values, utc=True), index=index).dt.tz_convert(BANGKOK)
+
+
+def parse_datetime_series(series: pd.Series) -> pd.Series:
+    """A column of typed timestamps -> Bangkok datetimes (NaT where unreadable)."""
+    fast = _fast_numeric_datetimes(series)
+    missing = fast.isna() & series.str.strip().ne("")
+    if missing.any():
+        slow = map_unique(series[missing], parse_datetime)
+        fast.loc[missing] = to_bangkok_series(slow.tolist(), slow.index)
+    return fast
+
+
+def _fast_numeric_datetimes(series: pd.Series) -> pd.Series:
+    """Vectorised path for the Forms layout `d/m/yyyy, h:mm:ss` that almost every row has."""
+    text = series.str.translate(THAI_DIGITS).str.strip()
+    parts = text.str.extract(
+        r"^(\d{1,2})/(\d{1,2})/(\d{4}),?\s+(\d{1,2}):(\d{2}):(\d{2})$"
+    ).astype("float64")
+    year = parts[2].where(parts[2] < BE_THRESHOLD, parts[2] - BE_OFFSET)
+    frame = pd.DataFrame({
+        "year": year, "month": parts[1], "day": parts[0],
+        "hour": parts[3], "minute": parts[4], "second": parts[5],
+    })
+    valid = frame.notna().all(axis=1) & frame["year"].between(1900, 2200)
+    stamps = pd.to_datetime(frame[valid], errors="coerce")
+    result = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    result.loc[valid] = stamps
+    return result.dt.tz_localize(BANGKOK)
+
+
+def format_thai_date(moment: date | datetime | None, *, with_time: bool = False) -> str:
+    """A date -> `7 ก.ค. 2566` (with `14:05 น.` when asked); None -> ``-``."""
+    if moment is None or pd.isna(moment):
+        return "-"
+    if isinstance(moment, datetime) and moment.tzinfo is not None:
+        moment = moment.astimezone(BANGKOK)
+    text = f"{moment.day} {THAI_MONTH_ABBR[moment.month]} {moment.year + BE_OFFSET}"
+    if with_time and isinstance(moment, datetime):
+        text += f" {moment:%H:%M} น."
+    return text

@@ -1,0 +1,198 @@
+"""The registry of agencies that must report, and matching typed names onto it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from kkdash.errors import InputError
+from kkdash.parsing import clean_text
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+REGISTRY_PATH = DATA_DIR / "agencies.csv"
+DISTRICTS_PATH = DATA_DIR / "districts.csv"
+REGISTRY_COLUMNS = ("agency_id", "name_th", "aliases", "kind", "district_code")
+KINDS_TH = {
+    "provincial": "ส่วนราชการประจำจังหวัด",
+    "central": "ส่วนราชการส่วนกลางในจังหวัด",
+    "district_office": "ที่ว่าการอำเภอ",
+    "district_unit": "หน่วยงานระดับอำเภอ",
+    "other": "อื่น ๆ",
+}
+PROVINCE_GROUP_TH = "ระดับจังหวัด"
+
+# Longest first, so `ขก.` is expanded before `ขก` can eat its letters.
+ABBREVIATIONS = {"สนง.": "สำนักงาน", "ขก.": "ขอนแก่น", "จ.": "จังหวัด", "อ.": "อำเภอ", "ขก": "ขอนแก่น"}
+_ABBREVIATION_RE = re.compile(
+    "|".join(re.escape(a) for a in sorted(ABBREVIATIONS, key=len, reverse=True))
+)
+_WHITESPACE = re.compile(r"\s+")
+
+DEFAULT_THRESHOLD = 90.0
+# Scores alone cannot tell "พล" from "พระยืน" once the shared stem is long, so a fuzzy pick
+# must also be clearly closer in edits: the runner-up needs more than twice the edits, plus
+# this many. A name typed without its district (ที่ว่าการอำเภอ) is then refused, not guessed.
+DEFAULT_MARGIN = 1.0
+CANDIDATE_LIMIT = 3
+
+
+class RegistryError(InputError):
+    """The registry file is unusable; the message says which row and why, in Thai."""
+
+
+def normalize_name(text: object) -> str:
+    """A typed agency name -> comparison key: no spaces or zero-width, abbreviations expanded."""
+    cleaned = _WHITESPACE.sub("", clean_text(text)).casefold()
+    return _ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS[m.group(0)], cleaned)
+
+
+def read_table(path: Path | str) -> pd.DataFrame:
+    """A CSV file -> DataFrame of text cells (nothing guessed as numbers or NaN)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+
+
+def load_districts(path: Path | str = DISTRICTS_PATH) -> pd.DataFrame:
+    """The official district list -> DataFrame[district_code, name_th, name_en]."""
+    return read_table(path)[["district_code", "name_th", "name_en"]]
+
+
+def load_registry(path: Path | str = REGISTRY_PATH, *, districts: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The registry CSV -> validated DataFrame; raises RegistryError with a Thai reason."""
+    try:
+        table = read_table(path)
+    except FileNotFoundError as exc:
+        raise RegistryError(f"ไม่พบไฟล์ทะเบียนหน่วยงาน: {path}") from exc
+    return validate_registry(table, districts=load_districts() if districts is None else districts)
+
+
+def validate_registry(table: pd.DataFrame, *, districts: pd.DataFrame) -> pd.DataFrame:
+    """A raw registry table -> the same rows, checked and trimmed; raises RegistryError."""
+    missing = [c for c in REGISTRY_COLUMNS if c not in table.columns]
+    if missing:
+        raise RegistryError(f"ทะเบียนหน่วยงานขาดคอลัมน์: {', '.join(missing)}")
+    registry = table[list(REGISTRY_COLUMNS)].map(clean_text).reset_index(drop=True)
+    problems = _registry_problems(registry, set(districts["district_code"]))
+    if problems:
+        raise RegistryError("ทะเบียนหน่วยงานไม่ถูกต้อง: " + "; ".join(problems[:10]))
+    return registry
+
+
+def _registry_problems(registry: pd.DataFrame, codes: set[str]) -> list[str]:
+    """Every reason the registry cannot be trusted, with its file row (header = row 1)."""
+    problems = []
+    for column in ("agency_id", "name_th"):
+        for value in registry.loc[registry[column].duplicated(), column]:
+            problems.append(f"{column} '{value}' ซ้ำกัน")
+    for row, record in registry.iterrows():
+        line = row + 2
+        if not record["agency_id"] or not record["name_th"]:
+            problems.append(f"แถว {line}: ไม่มี agency_id หรือ name_th")
+        if record["kind"] not in KINDS_TH:
+            problems.append(f"แถว {line}: ประเภท '{record['kind']}' ไม่รู้จัก")
+        if record["district_code"] and record["district_code"] not in codes:
+            problems.append(f"แถว {line}: รหัสอำเภอ '{record['district_code']}' ไม่มีในจังหวัดขอนแก่น")
+    return problems
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome of matching one typed name: an agency, or the best candidates and why not."""
+
+    agency_id: str | None
+    method: str  # exact, alias, fuzzy, blank, unmatched, ambiguous
+    score: float = 0.0
+    candidates: tuple[tuple[str, float], ...] = field(default=())
+
+
+class Matcher:
+    """Typed names -> registry agencies: exact, then alias, then fuzzy above a threshold."""
+
+    def __init__(self, registry: pd.DataFrame, *, threshold: float = DEFAULT_THRESHOLD,
+                 margin: float = DEFAULT_MARGIN) -> None:
+        self.threshold = threshold
+        self.margin = margin
+        self.names = dict(zip(registry["agency_id"], registry["name_th"], strict=True))
+        self.exact = {normalize_name(n): a for a, n in self.names.items()}
+        self.aliases = _alias_keys(registry, self.exact)
+        self.choices = {**self.aliases, **self.exact}
+        self.choice_keys = list(self.choices)
+        self.fuzzy_comparisons = 0
+
+    def match(self, typed: object) -> Match:
+        """One typed name -> Match."""
+        key = normalize_name(typed)
+        if not key:
+            return Match(None, "blank")
+        if key in self.exact:
+            return Match(self.exact[key], "exact", 100.0)
+        if key in self.aliases:
+            return Match(self.aliases[key], "alias", 100.0)
+        return self._match_fuzzy(key)
+
+    def _match_fuzzy(self, key: str) -> Match:
+        """A key with no exact or alias hit -> the best agency, unless weak or ambiguous."""
+        self.fuzzy_comparisons += len(self.choice_keys)
+        hits = process.extract(key, self.choice_keys, scorer=fuzz.ratio, limit=12)
+        ranked = _best_per_agency(key, hits, self.choices)
+        candidates = tuple((self.names[a], round(s, 1)) for a, s, _ in ranked[:CANDIDATE_LIMIT])
+        if not ranked or ranked[0][1] < self.threshold:
+            return Match(None, "unmatched", ranked[0][1] if ranked else 0.0, candidates)
+        best_edits = ranked[0][2]
+        if any(edits < 2 * best_edits + self.margin for _, _, edits in ranked[1:]):
+            return Match(None, "ambiguous", ranked[0][1], candidates)
+        return Match(ranked[0][0], "fuzzy", ranked[0][1], candidates)
+
+    def match_series(self, typed: pd.Series) -> pd.DataFrame:
+        """A column of typed names -> DataFrame[agency_id, match_method, match_score, candidates].
+
+        Each distinct normalised name is matched once, however many rows repeat it.
+        """
+        keys = _normalize_unique(typed)
+        outcomes = {key: self.match(key) for key in pd.unique(keys)}
+        return pd.DataFrame({
+            "agency_id": keys.map(lambda k: outcomes[k].agency_id),
+            "match_method": keys.map(lambda k: outcomes[k].method),
+            "match_score": keys.map(lambda k: outcomes[k].score).astype("float64"),
+            "candidates": keys.map(lambda k: outcomes[k].candidates),
+        }, index=typed.index)
+
+
+def _normalize_unique(typed: pd.Series) -> pd.Series:
+    """Normalise each distinct typed text once (large sheets repeat names)."""
+    lookup = {value: normalize_name(value) for value in pd.unique(typed)}
+    return typed.map(lookup)
+
+
+def _alias_keys(registry: pd.DataFrame, exact: dict[str, str]) -> dict[str, str]:
+    """Registry aliases -> {normalised alias: agency_id}; an alias two agencies share is an error."""
+    keys: dict[str, str] = {}
+    for agency_id, aliases in zip(registry["agency_id"], registry["aliases"], strict=True):
+        for alias in filter(None, (a.strip() for a in aliases.split("|"))):
+            key = normalize_name(alias)
+            owner = keys.get(key) or exact.get(key)
+            if owner and owner != agency_id:
+                raise RegistryError(f"ชื่อย่อ '{alias}' ใช้ซ้ำกันระหว่าง {owner} และ {agency_id}")
+            keys[key] = agency_id
+    return keys
+
+
+def _best_per_agency(key: str, hits: list[tuple[str, float, int]],
+                     choices: dict[str, str]) -> list[tuple[str, float, int]]:
+    """rapidfuzz hits over names and aliases -> [(agency_id, best score, fewest edits)], best first."""
+    best: dict[str, tuple[float, int]] = {}
+    for choice, score, _ in hits:
+        agency = choices[choice]
+        edits = Levenshtein.distance(key, choice)
+        old_score, old_edits = best.get(agency, (0.0, edits))
+        best[agency] = (max(score, old_score), min(edits, old_edits))
+    return sorted(((a, s, e) for a, (s, e) in best.items()), key=lambda item: (-item[1], item[2], item[0]))
+
+
+def format_candidates(candidates: tuple[tuple[str, float], ...]) -> str:
+    """((name, score), …) -> `ชื่อ (92.0), ชื่อ (88.5)` for a person to choose from."""
+    return ", ".join(f"{name} ({score:.0f})" for name, score in candidates)

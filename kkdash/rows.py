@@ -1,0 +1,238 @@
+"""Every sheet row -> parsed values and one fate: used, superseded, rejected or after the as-of time.
+
+Contract section 4. Reasons and warnings are Thai sentences an HR officer can act on;
+the ``notes`` table holds one line per reason or warning for the ``check`` command.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+import pandas as pd
+
+from kkdash import parsing
+from kkdash.registry import Matcher, format_candidates, normalize_name
+from kkdash.schema import COUNT_FIELDS, FIELDS, HEADERS_TH, PERSONNEL_LABELS_TH, PERSONNEL_TYPES, HeaderMap
+from kkdash.sources import RawSheet
+
+USED, SUPERSEDED, REJECTED, AFTER_AS_OF = "used", "superseded", "rejected", "after_as_of"
+FATES_TH = {
+    USED: "ใช้เป็นข้อมูลล่าสุด",
+    SUPERSEDED: "ถูกแทนที่ด้วยรายงานที่ส่งภายหลัง",
+    REJECTED: "ถูกปฏิเสธ",
+    AFTER_AS_OF: "ส่งหลังเวลาที่เลือกดู",
+}
+NOTE_COLUMNS = ["row_number", "agency_name", "severity", "code", "message"]
+
+
+@dataclass(frozen=True)
+class ClassifiedRows:
+    """All non-blank rows with parsed values and fate, plus one note per reason/warning."""
+
+    rows: pd.DataFrame
+    notes: pd.DataFrame
+    blank_rows: int
+
+
+def extract_fields(sheet: RawSheet, header_map: HeaderMap) -> pd.DataFrame:
+    """RawSheet -> DataFrame with one text column per form field ('' when the sheet lacks it)."""
+    columns = {}
+    for field in FIELDS:
+        position = header_map.column(field)
+        columns[field] = sheet.cells[position] if position is not None else ""
+    frame = pd.DataFrame(columns, index=sheet.cells.index).astype("str")
+    frame.insert(0, "row_number", sheet.row_numbers)
+    return frame
+
+
+def drop_blank(frame: pd.DataFrame, sheet: RawSheet) -> tuple[pd.DataFrame, int]:
+    """Rows whose every cell is blank are skipped and counted nowhere."""
+    blank = sheet.cells.apply(lambda col: col.str.strip().eq("")).all(axis=1)
+    return frame[~blank], int(blank.sum())
+
+
+def parse_fields(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text fields -> typed columns beside them (``*_raw`` keeps what was typed)."""
+    parsed = pd.DataFrame(index=frame.index)
+    parsed["row_number"] = frame["row_number"]
+    parsed["agency_name"] = frame["agency_name"].str.strip()
+    parsed["district_raw"] = frame["district"].str.strip()
+    parsed["submitted_at_raw"] = frame["submitted_at"]
+    parsed["submitted_at"] = parsing.parse_datetime_series(frame["submitted_at"])
+    parsed["declared_on_raw"] = frame["declared_on"]
+    parsed["declared_on"] = parsing.map_unique(frame["declared_on"], parsing.parse_date)
+    parsed["head_signed"] = parsing.map_unique(frame["head_signed"], parsing.parse_yes_no)
+    for field in COUNT_FIELDS:
+        parsed[f"{field}_raw"] = frame[field]
+        parsed[field] = parsing.map_unique(frame[field], parsing.parse_count).astype("Float64")
+    parsed["url_raw"] = frame["published_url"].str.strip()
+    parsed["published_url"] = parsing.map_unique(frame["published_url"], parsing.parse_url)
+    parsed["reporter_name"] = parsing.map_unique(frame["reporter_name"], parsing.clean_text)
+    parsed["reporter_position"] = parsing.map_unique(frame["reporter_position"], parsing.clean_text)
+    parsed["reporter_phone"] = parsing.map_unique(frame["reporter_phone"], parsing.parse_phone)
+    return parsed
+
+
+class NoteBook:
+    """Collects reasons and warnings for masks of rows, then renders them per row and as notes."""
+
+    def __init__(self, rows: pd.DataFrame) -> None:
+        self.rows = rows
+        self.parts: list[pd.DataFrame] = []
+
+    def add(self, mask: pd.Series, severity: str, code: str, message) -> None:
+        """Record ``message`` (a string, or a Series aligned to rows) for rows where mask holds."""
+        mask = mask.fillna(False).astype(bool)
+        if not mask.any():
+            return
+        text = message[mask] if isinstance(message, pd.Series) else pd.Series(message, index=mask[mask].index)
+        self.parts.append(pd.DataFrame({
+            "row_number": self.rows.loc[mask, "row_number"],
+            "agency_name": self.rows.loc[mask, "agency_name"],
+            "severity": severity, "code": code, "message": text.astype("str"),
+        }))
+
+    def table(self) -> pd.DataFrame:
+        """All notes, in sheet order, reasons before warnings within a row."""
+        if not self.parts:
+            return pd.DataFrame(columns=NOTE_COLUMNS)
+        notes = pd.concat(self.parts)
+        order = notes["severity"].map({"rejected": 0, "warning": 1})
+        return notes.assign(_o=order).sort_values(["row_number", "_o"], kind="stable").drop(columns="_o")
+
+    def joined(self, severity: str) -> pd.Series:
+        """Per row: its messages of one severity joined with '; ' ('' when none)."""
+        notes = self.table()
+        picked = notes[notes["severity"] == severity]
+        text = picked.groupby(level=0)["message"].agg("; ".join)
+        return text.reindex(self.rows.index, fill_value="")
+
+
+def add_rejections(book: NoteBook, rows: pd.DataFrame) -> None:
+    """Reasons a row cannot count: unreadable time, unknown agency, invalid counts."""
+    raw_time = rows["submitted_at_raw"].str.strip()
+    book.add(raw_time.eq(""), "rejected", "no_timestamp", "ไม่มีเวลาประทับ (ประทับเวลา)")
+    book.add(rows["submitted_at"].isna() & raw_time.ne(""), "rejected", "bad_timestamp",
+             "อ่านเวลาประทับไม่ได้: '" + raw_time + "'")
+    _add_match_rejections(book, rows)
+    _add_count_rejections(book, rows)
+
+
+def _add_match_rejections(book: NoteBook, rows: pd.DataFrame) -> None:
+    method = rows["match_method"]
+    book.add(method.eq("blank"), "rejected", "no_agency", "ไม่ได้กรอกชื่อหน่วยงาน")
+    candidates = rows["candidates"].map(format_candidates)
+    book.add(method.eq("unmatched"), "rejected", "unknown_agency",
+             "ไม่พบชื่อหน่วยงาน '" + rows["agency_name"] + "' ในทะเบียน — ชื่อที่ใกล้เคียง: " + candidates)
+    book.add(method.eq("ambiguous"), "rejected", "ambiguous_agency",
+             "ชื่อหน่วยงาน '" + rows["agency_name"] + "' ใกล้เคียงหลายหน่วยงาน ระบบไม่เดา — โปรดเลือก: "
+             + candidates)
+
+
+def _add_count_rejections(book: NoteBook, rows: pd.DataFrame) -> None:
+    for field in COUNT_FIELDS:
+        book.add(rows[field].isna(), "rejected", "bad_count",
+                 f"จำนวน '{HEADERS_TH[field]}' อ่านไม่ได้ (ต้องเป็นจำนวนเต็มไม่ติดลบ): '"
+                 + rows[f"{field}_raw"].str.strip() + "'")
+    for kind in PERSONNEL_TYPES:
+        total, signed = rows[f"{kind}_total"], rows[f"{kind}_signed"]
+        book.add(signed > total, "rejected", "signed_over_total",
+                 f"{PERSONNEL_LABELS_TH[kind]}: ลงนาม " + _int_text(signed)
+                 + " คน มากกว่าจำนวนทั้งหมด " + _int_text(total) + " คน")
+    totals = rows[[f"{kind}_total" for kind in PERSONNEL_TYPES]]
+    book.add(totals.notna().all(axis=1) & totals.sum(axis=1).eq(0), "rejected", "zero_total",
+             "จำนวนบุคลากรทั้งหมดเป็น 0 ทุกประเภท")
+
+
+def _int_text(values: pd.Series) -> pd.Series:
+    return values.map(lambda v: "?" if pd.isna(v) else f"{int(v):,}")
+
+
+def add_warnings(book: NoteBook, rows: pd.DataFrame, usable: pd.Series, district_names: pd.Series) -> None:
+    """Things HR should know about a row that still counts."""
+    def warn(mask, code, message):
+        book.add(usable & mask, "warning", code, message)
+
+    url_raw = rows["url_raw"]
+    warn(url_raw.eq(""), "no_url", "ไม่มีลิงก์ประกาศบนเว็บไซต์")
+    warn(url_raw.ne("") & rows["published_url"].isna(), "bad_url",
+         "ลิงก์ประกาศ '" + url_raw + "' ใช้ไม่ได้ (ต้องเป็นที่อยู่เว็บไซต์ http/https) — นับว่ายังไม่เผยแพร่")
+    warn(rows["head_signed"].eq(False), "head_not_signed", "หัวหน้าหน่วยงานไม่ได้ร่วมลงนาม")
+    warn(rows["head_signed"].isna(), "head_unknown", "ไม่ได้ระบุว่าหัวหน้าหน่วยงานร่วมลงนามหรือไม่")
+    warn(_district_differs(rows, district_names), "district_mismatch",
+         "อำเภอที่กรอก '" + rows["district_raw"] + "' ไม่ตรงกับทะเบียน (" + district_names + ")")
+    _add_declared_warnings(warn, rows)
+    warn(rows["match_method"].eq("fuzzy"), "fuzzy_match",
+         "ชื่อที่กรอกสะกดต่างจากทะเบียน จับคู่กับ '" + rows["agency_name_registry"] + "' (คะแนน "
+         + rows["match_score"].round(0).astype("Int64").astype("str") + ") — ตรวจสอบว่าถูกต้อง")
+
+
+def _add_declared_warnings(warn, rows: pd.DataFrame) -> None:
+    declared_raw = rows["declared_on_raw"].str.strip()
+    warn(declared_raw.eq(""), "no_declared_on", "ไม่ได้ระบุวันที่ประกาศเจตนารมณ์")
+    warn(declared_raw.ne("") & rows["declared_on"].isna(), "bad_declared_on",
+         "อ่านวันที่ประกาศเจตนารมณ์ไม่ได้: '" + declared_raw + "'")
+    declared = pd.to_datetime(rows["declared_on"])
+    submitted_day = rows["submitted_at"].dt.tz_localize(None).dt.normalize()
+    warn(declared > submitted_day, "declared_after_submit", "วันที่ประกาศเจตนารมณ์อยู่หลังวันที่ส่งแบบรายงาน")
+
+
+def _district_differs(rows: pd.DataFrame, district_names: pd.Series) -> pd.Series:
+    """The typed district names another district than the registry's (blank answers pass)."""
+    typed = parsing.map_unique(rows["district_raw"], _district_key)
+    expected = parsing.map_unique(district_names, _district_key)
+    codes = parsing.map_unique(rows["district_raw"], parsing.clean_text)
+    return typed.ne("") & expected.ne("") & typed.ne(expected) & codes.ne(rows["district_code"])
+
+
+def _district_key(text: object) -> str:
+    """`อ. เมืองขอนแก่น`, `อำเภอเมืองขอนแก่น`, `เมืองขอนแก่น` -> the same key."""
+    key = normalize_name(text)
+    return key.removeprefix("อำเภอ")
+
+
+def classify_rows(sheet: RawSheet, header_map: HeaderMap, *, matcher: Matcher,
+                  registry: pd.DataFrame, districts: pd.DataFrame, as_of: datetime) -> ClassifiedRows:
+    """A raw sheet -> ClassifiedRows: every non-blank row parsed, matched and given one fate."""
+    fields, blank_rows = drop_blank(extract_fields(sheet, header_map), sheet)
+    rows = parse_fields(fields)
+    rows = rows.join(matcher.match_series(rows["agency_name"]))
+    rows = _attach_registry(rows, registry, districts)
+    book = NoteBook(rows)
+    add_rejections(book, rows)
+    rejected = book.joined("rejected").ne("")
+    # A readable time after T is not yet in the sheet, whatever else is wrong with the row;
+    # an unreadable time (NaT compares False) is rejected whatever T is.
+    after = rows["submitted_at"] > pd.Timestamp(as_of)
+    rejected &= ~after
+    usable = ~rejected & ~after
+    add_warnings(book, rows, usable, rows["district_name_registry"])
+    rows["fate"] = _fates(rows, usable, rejected, after)
+    notes = book.table()
+    notes = notes[~notes["row_number"].isin(rows.loc[after, "row_number"])]
+    rows["reason"] = book.joined("rejected").where(rejected, "")
+    rows["warnings"] = book.joined("warning")
+    return ClassifiedRows(rows=rows, notes=notes.reset_index(drop=True), blank_rows=blank_rows)
+
+
+def _attach_registry(rows: pd.DataFrame, registry: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:
+    """Add the matched agency's official name, district code and district name."""
+    names = dict(zip(districts["district_code"], districts["name_th"], strict=True))
+    lookup = registry.set_index("agency_id")
+    rows["agency_name_registry"] = rows["agency_id"].map(lookup["name_th"]).fillna("")
+    rows["district_code"] = rows["agency_id"].map(lookup["district_code"]).fillna("")
+    rows["district_name_registry"] = rows["district_code"].map(names).fillna("")
+    return rows
+
+
+def _fates(rows: pd.DataFrame, usable: pd.Series, rejected: pd.Series, after: pd.Series) -> pd.Series:
+    """Latest usable row per agency (ties: the lower sheet row) is used; earlier ones superseded."""
+    fate = pd.Series(np.where(rejected, REJECTED, np.where(after, AFTER_AS_OF, SUPERSEDED)),
+                     index=rows.index, dtype="str")
+    candidates = rows.loc[usable, ["agency_id", "submitted_at", "row_number"]]
+    latest = candidates.sort_values(["agency_id", "submitted_at", "row_number"]).drop_duplicates(
+        "agency_id", keep="last").index
+    fate.loc[latest] = USED
+    return fate

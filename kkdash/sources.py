@@ -1,0 +1,69 @@
+"""Where response rows come from: a CSV export or the values of a Google Sheet range."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from kkdash.errors import InputError
+from kkdash.registry import DATA_DIR
+
+DEMO_RESPONSES_PATH = DATA_DIR / "demo_responses.csv"
+
+
+class SourceError(InputError):
+    """A response file or sheet cannot be read at all; the message is Thai and names it."""
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """A response sheet as text: the header row, and the answer rows as string columns 0..n-1.
+
+    Headers are kept as a list (not DataFrame column names) so doubled or blank headers
+    survive to be reported rather than being renamed by pandas.
+    """
+
+    headers: list[str]
+    cells: pd.DataFrame
+
+    @property
+    def row_numbers(self) -> pd.Series:
+        """The sheet's own row numbers: header is row 1, the first answer row 2."""
+        return pd.Series(self.cells.index + 2, index=self.cells.index, name="row_number")
+
+
+def sheet_from_rows(rows: Sequence[Sequence[object]]) -> RawSheet:
+    """Rows of cell values, header first -> RawSheet (short rows padded with blanks)."""
+    if not rows:
+        raise SourceError("แผ่นงานคำตอบว่างเปล่า: ไม่มีแม้แต่แถวหัวคอลัมน์")
+    headers = ["" if h is None else str(h) for h in rows[0]]
+    width = max(len(headers), *(len(r) for r in rows))
+    headers += [""] * (width - len(headers))
+    body = [[_text(v) for v in row] + [""] * (width - len(row)) for row in rows[1:]]
+    cells = pd.DataFrame(body, columns=range(width), dtype="str")
+    return RawSheet(headers, cells)
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def read_responses_csv(path: Path | str) -> RawSheet:
+    """A Google Forms CSV export -> RawSheet; raises SourceError with a Thai reason."""
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, header=None,
+                            encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
+    except FileNotFoundError as exc:
+        raise SourceError(f"ไม่พบไฟล์คำตอบ: {path}") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise SourceError(f"ไฟล์คำตอบว่างเปล่า: {path}") from exc
+    except (UnicodeDecodeError, pd.errors.ParserError, IsADirectoryError, PermissionError) as exc:
+        raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): ต้องเป็นไฟล์ CSV แบบ UTF-8 — {exc}") from exc
+    headers = table.iloc[0].tolist()
+    cells = table.iloc[1:].reset_index(drop=True)
+    cells.columns = range(cells.shape[1])
+    return RawSheet(headers, cells.astype("str"))
