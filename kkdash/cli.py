@@ -68,11 +68,14 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--as-of", dest="as_of", help="ดูสถานะ ณ เวลา ISO-8601 (ค่าเริ่มต้น: ตอนนี้)")
     parser.add_argument("--header-map", dest="header_map", help="ไฟล์ TOML/JSON จับคู่หัวคอลัมน์อื่นกับช่องของแบบฟอร์ม")
     parser.add_argument("--threshold", type=float, help="คะแนนขั้นต่ำของการจับคู่ชื่อแบบใกล้เคียง (0–100)")
+    parser.add_argument("--demo", action="store_true", help="ใช้ข้อมูลตัวอย่าง แม้จะตั้งค่า Google Sheet ไว้")
+    parser.add_argument("--secrets", help="ไฟล์ตั้งค่า (ค่าเริ่มต้น: .streamlit/secrets.toml)")
 
 
 def compute(args: argparse.Namespace) -> pipeline.Outcome:
     """Command-line inputs -> Outcome."""
-    inputs = load_inputs(responses=args.responses, registry=args.registry, header_map=args.header_map)
+    inputs = load_inputs(responses=args.responses, registry=args.registry, header_map=args.header_map,
+                         demo=args.demo, secrets_path=args.secrets)
     deadline = parse_deadline(args.deadline) if args.deadline else inputs.deadline or DEFAULT_DEADLINE
     options = {"threshold": args.threshold} if args.threshold is not None else {}
     return pipeline.run(inputs.sheet, inputs.registry, inputs.districts, as_of=parse_as_of(args.as_of),

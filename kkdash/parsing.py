@@ -51,6 +51,7 @@ _THAI_MONTH_DT = re.compile(
 _COUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?$")
 _COUNT_UNIT = re.compile(r"\s*(?:คน|ราย|ท่าน|persons?|people)$", re.IGNORECASE)
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+_FLOAT_TAIL = re.compile(r"(?<=\d)\.0+$")
 _HOST = re.compile(r"^[a-z0-9\u0e00-\u0e7f-]+(\.[a-z0-9\u0e00-\u0e7f-]+)+$", re.IGNORECASE)
 
 YES_WORDS = frozenset({"ใช่", "ลงนาม", "ลงนามแล้ว", "yes", "y", "true", "1", "✓", "✔"})
@@ -195,9 +196,8 @@ def parse_yes_no(value: object) -> bool | None:
 def parse_phone(value: object) -> str:
     """A phone as typed -> digits with the leading zero a spreadsheet dropped put back."""
     text = clean_text(value)
-    digits = _PHONE_SEPARATORS.sub("", text)
-    if digits.endswith(".0"):
-        digits = digits[:-2]
+    # A number cell read as a float ("812345678.0"): drop ".0" before dots are taken as separators.
+    digits = _PHONE_SEPARATORS.sub("", _FLOAT_TAIL.sub("", text))
     if digits.startswith("+66"):
         digits = "0" + digits[3:]
     if not digits.isdigit():

@@ -67,6 +67,10 @@ def load_registry(path: Path | str = REGISTRY_PATH, *, districts: pd.DataFrame |
         table = read_table(path)
     except FileNotFoundError as exc:
         raise RegistryError(f"ไม่พบไฟล์ทะเบียนหน่วยงาน: {path}") from exc
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, IsADirectoryError,
+            PermissionError) as exc:
+        detail = " ".join(str(exc).split())
+        raise RegistryError(f"อ่านไฟล์ทะเบียนหน่วยงานไม่ได้ ({path}): ต้องเป็นไฟล์ CSV แบบ UTF-8 — {detail}") from exc
     return validate_registry(table, districts=load_districts() if districts is None else districts)
 
 

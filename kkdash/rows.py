@@ -147,7 +147,8 @@ def _add_count_rejections(book: NoteBook, rows: pd.DataFrame) -> None:
 
 
 def _int_text(values: pd.Series) -> pd.Series:
-    return values.map(lambda v: "?" if pd.isna(v) else f"{int(v):,}")
+    # Built as text even when empty: a sheet with no answers yet must not fail on `str + float`.
+    return pd.Series(["?" if pd.isna(v) else f"{int(v):,}" for v in values], index=values.index, dtype="str")
 
 
 def add_warnings(book: NoteBook, rows: pd.DataFrame, usable: pd.Series, district_names: pd.Series) -> None:

@@ -55,14 +55,16 @@ def _text(value: object) -> str:
 def read_responses_csv(path: Path | str) -> RawSheet:
     """A Google Forms CSV export -> RawSheet; raises SourceError with a Thai reason."""
     try:
+        # skip_blank_lines=False: an empty line is still a sheet row, so later row numbers stay true.
         table = pd.read_csv(path, dtype=str, keep_default_na=False, header=None,
-                            encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL)
+                            encoding="utf-8-sig", quoting=csv.QUOTE_MINIMAL, skip_blank_lines=False)
     except FileNotFoundError as exc:
         raise SourceError(f"ไม่พบไฟล์คำตอบ: {path}") from exc
     except pd.errors.EmptyDataError as exc:
         raise SourceError(f"ไฟล์คำตอบว่างเปล่า: {path}") from exc
     except (UnicodeDecodeError, pd.errors.ParserError, IsADirectoryError, PermissionError) as exc:
-        raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): ต้องเป็นไฟล์ CSV แบบ UTF-8 — {exc}") from exc
+        detail = " ".join(str(exc).split())  # pandas' parser messages end in a newline: keep one line
+        raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): ต้องเป็นไฟล์ CSV แบบ UTF-8 — {detail}") from exc
     headers = table.iloc[0].tolist()
     cells = table.iloc[1:].reset_index(drop=True)
     cells.columns = range(cells.shape[1])

@@ -1,0 +1,167 @@
+"""DataFrames -> plotly figures: district progress, signing rate, timeline and an offline map.
+
+No Streamlit here. The map draws each district as a filled cartesian trace, not a geo trace:
+plotly's geo traces fetch their base map from a CDN and draw nothing on an offline network.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from kkdash.metrics import STATUS_TH
+from kkdash.parsing import format_thai_date
+from kkdash.registry import DATA_DIR
+
+GEOJSON_PATH = DATA_DIR / "districts.geojson"
+STATUS_COLORS = {"on_time": "#2e7d32", "late": "#f9a825", "missing": "#c62828"}
+COVERAGE_SCALE = [[0.0, "#c62828"], [0.5, "#f9a825"], [1.0, "#2e7d32"]]
+FONT = "Sarabun, 'TH Sarabun New', Loma, Garuda, 'Noto Sans Thai', sans-serif"
+
+
+def _layout(figure: go.Figure, *, height: int, font_size: int = 14) -> go.Figure:
+    """The house look: Thai-capable font, tight margins, legend on top."""
+    figure.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        font={"family": FONT, "size": font_size},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def district_labels(districts: pd.DataFrame) -> pd.Series:
+    """District rows -> axis labels (`อ.พล`, and the province group as is)."""
+    return districts.apply(
+        lambda d: f"อ.{d['name_th']}" if d["district_code"] else d["name_th"], axis=1)
+
+
+def sort_laggards(districts: pd.DataFrame) -> pd.DataFrame:
+    """Districts with agencies, lowest coverage first, so the laggards stand out."""
+    with_agencies = districts[districts["expected"] > 0]
+    return with_agencies.sort_values(["coverage", "missing", "name_th"], ascending=[True, False, True])
+
+
+def district_progress(districts: pd.DataFrame, *, font_size: int = 14) -> go.Figure:
+    """Stacked horizontal bars of on-time / late / missing agencies per district, laggards on top."""
+    ordered = sort_laggards(districts).iloc[::-1]  # plotly draws the first row at the bottom
+    labels = district_labels(ordered)
+    figure = go.Figure()
+    for status in ("on_time", "late", "missing"):
+        figure.add_bar(
+            y=labels, x=ordered[status], name=STATUS_TH[status], orientation="h",
+            marker_color=STATUS_COLORS[status],
+            customdata=ordered[["reported", "expected"]],
+            hovertemplate="%{y}: %{x} หน่วยงาน<br>ส่งแล้ว %{customdata[0]}/%{customdata[1]}"
+                          f"<extra>{STATUS_TH[status]}</extra>",
+        )
+    figure.update_layout(barmode="stack", xaxis_title="จำนวนหน่วยงาน", yaxis={"dtick": 1})
+    return _layout(figure, height=max(320, 24 * len(ordered) + 80), font_size=font_size)
+
+
+def signing_rate_by_district(districts: pd.DataFrame, *, font_size: int = 14) -> go.Figure:
+    """Horizontal bars of the personnel signing rate per district (reported agencies only)."""
+    ordered = districts[districts["expected"] > 0].sort_values("signing_rate", ascending=False)
+    labels = district_labels(ordered)
+    figure = go.Figure(go.Bar(
+        y=labels, x=ordered["signing_rate"] * 100, orientation="h", marker_color="#1565c0",
+        text=[f"{v:.1%}" if t else "ยังไม่มีรายงาน" for v, t in
+              zip(ordered["signing_rate"], ordered["personnel_total"], strict=True)],
+        textposition="auto",
+        customdata=ordered[["personnel_signed", "personnel_total"]],
+        hovertemplate="%{y}: ลงนาม %{customdata[0]:,} จาก %{customdata[1]:,} คน<extra></extra>",
+    ))
+    figure.update_layout(xaxis={"title": "ร้อยละผู้ลงนาม", "range": [0, 100]},
+                         yaxis={"dtick": 1, "autorange": "reversed"}, showlegend=False)
+    return _layout(figure, height=max(320, 24 * len(ordered) + 80), font_size=font_size)
+
+
+def timeline(days: pd.DataFrame, *, deadline: date, as_of: datetime) -> go.Figure:
+    """Cumulative agencies reported per day, with the deadline and the every-agency target marked."""
+    x = pd.to_datetime(days["day"])
+    figure = go.Figure()
+    figure.add_bar(x=x, y=days["new_on_time"], name="ส่งใหม่ (ตรงเวลา)", marker_color=STATUS_COLORS["on_time"],
+                   opacity=0.45)
+    figure.add_bar(x=x, y=days["new_late"], name="ส่งใหม่ (ล่าช้า)", marker_color=STATUS_COLORS["late"],
+                   opacity=0.6)
+    figure.add_scatter(
+        x=x, y=days["cumulative_reported"], name="ส่งแล้วสะสม", mode="lines+markers",
+        line={"color": "#1565c0", "width": 3},
+        text=[format_thai_date(d) for d in days["day"]],
+        hovertemplate="%{text}: ส่งแล้ว %{y} หน่วยงาน<extra></extra>",
+    )
+    expected = int(days["expected"].iloc[0]) if len(days) else 0
+    figure.add_hline(y=expected, line_dash="dot", line_color="#555",
+                     annotation_text=f"เป้าหมาย {expected:,} หน่วยงาน", annotation_position="top left")
+    figure.add_vline(x=pd.Timestamp(deadline).timestamp() * 1000, line_dash="dash", line_color="#c62828",
+                     annotation_text=f"กำหนดส่ง {format_thai_date(deadline)}", annotation_position="top right")
+    ticks = x[:: max(1, len(x) // 10)]
+    figure.update_layout(barmode="stack", yaxis_title="หน่วยงาน",
+                         xaxis={"tickvals": ticks, "ticktext": [format_thai_date(d) for d in ticks]})
+    return _layout(figure, height=360)
+
+
+@lru_cache(maxsize=4)
+def district_shapes(path: Path | str = GEOJSON_PATH) -> dict[str, list[list[tuple[float, float]]]]:
+    """The district GeoJSON -> {district_code: [ring, …]} of (lon, lat) points."""
+    collection = json.loads(Path(path).read_text(encoding="utf-8"))
+    shapes: dict[str, list] = {}
+    for feature in collection["features"]:
+        geometry = feature["geometry"]
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        shapes[feature["properties"]["district_code"]] = [p[0] for p in polygons]
+    return shapes
+
+
+def _centroid(ring: list) -> tuple[float, float]:
+    """The mean of a ring's points: good enough to place a label inside a district."""
+    xs, ys = zip(*ring, strict=True)
+    return sum(xs) / len(xs), sum(ys) / len(ys)
+
+
+def coverage_map(districts: pd.DataFrame, *, height: int = 560, font_size: int = 14) -> go.Figure:
+    """The 26 districts filled by coverage (reported / expected), with each district's figures on hover."""
+    shapes = district_shapes()
+    figure = go.Figure()
+    rows = districts[districts["district_code"].notna()].set_index("district_code")
+    for code, rings in shapes.items():
+        d = rows.loc[code]
+        color = sample_colorscale(COVERAGE_SCALE, [float(d["coverage"])])[0] if d["expected"] else "#bdbdbd"
+        hover = (f"<b>อ.{d['name_th']}</b><br>ส่งแล้ว {d['reported']}/{d['expected']} หน่วยงาน"
+                 f" ({d['coverage']:.1%})<br>ตรงเวลา {d['on_time']} · ล่าช้า {d['late']} · ยังไม่ส่ง {d['missing']}"
+                 f"<br>ลงนาม {d['personnel_signed']:,}/{d['personnel_total']:,} คน ({d['signing_rate']:.1%})")
+        for ring in rings:
+            lon, lat = zip(*ring, strict=True)
+            figure.add_scatter(x=lon, y=lat, fill="toself", fillcolor=color, mode="lines",
+                               line={"color": "white", "width": 1}, hoveron="fills+points",
+                               text=hover, hoverinfo="text", showlegend=False, name=d["name_th"])
+    _label_districts(figure, shapes, rows, font_size=font_size)
+    _add_colorbar(figure)
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
+    return _layout(figure, height=height, font_size=font_size)
+
+
+def _label_districts(figure: go.Figure, shapes: dict, rows: pd.DataFrame, *, font_size: int) -> None:
+    """District names at their centroids, with the coverage beneath."""
+    points = {code: _centroid(rings[0]) for code, rings in shapes.items()}
+    figure.add_scatter(
+        x=[p[0] for p in points.values()], y=[p[1] for p in points.values()], mode="text",
+        text=[f"{rows.loc[c, 'name_th']}<br>{rows.loc[c, 'coverage']:.0%}" for c in points],
+        textfont={"size": max(9, font_size - 4), "color": "#111"}, hoverinfo="skip", showlegend=False,
+    )
+
+
+def _add_colorbar(figure: go.Figure) -> None:
+    """An invisible marker trace that carries the coverage colour bar."""
+    figure.add_scatter(
+        x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+        marker={"colorscale": COVERAGE_SCALE, "cmin": 0, "cmax": 100, "color": [0],
+                "colorbar": {"title": "ส่งแล้ว (%)", "ticksuffix": "%", "len": 0.6}},
+    )

@@ -1,0 +1,132 @@
+"""The app's data layer: the only module that touches ``st.cache_*`` and ``st.secrets``.
+
+Data comes from the configured Google Sheet (through one shared Feed) or, with nothing
+configured, from the embedded demo file. The pipeline's Outcome is cached per data version,
+as-of minute and deadline, so a widget change never re-reads or re-classifies the sheet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+import streamlit as st
+
+from kkdash import pipeline
+from kkdash.errors import InputError
+from kkdash.feed import Feed, FeedState
+from kkdash.inputs import registry_table, snapshot_path
+from kkdash.parsing import BANGKOK
+from kkdash.registry import load_districts, load_registry, validate_registry
+from kkdash.settings import SettingsError, SheetSettings, load_settings
+from kkdash.sources import DEMO_RESPONSES_PATH, RawSheet, read_responses_csv, sheet_from_rows
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """The rows and registry now in use, where they came from and how fresh they are."""
+
+    sheet: RawSheet | None
+    registry: pd.DataFrame
+    districts: pd.DataFrame
+    mode: str  # demo / service_account / published_csv
+    version: str
+    fetched_at: datetime | None
+    error: str | None = None
+    error_at: datetime | None = None
+    problem: str | None = None  # the data cannot be used at all (bad header row, bad registry)
+
+    @property
+    def is_demo(self) -> bool:
+        """True when showing the embedded demo data."""
+        return self.mode == "demo"
+
+
+def app_settings() -> SheetSettings:
+    """Settings from `.streamlit/secrets.toml` and the environment (empty secrets are fine)."""
+    try:
+        secrets = st.secrets.to_dict()
+    except (FileNotFoundError, OSError, ValueError):
+        secrets = {}
+    return load_settings(secrets, os.environ)
+
+
+@st.cache_resource(show_spinner=False)
+def _feed(settings: SheetSettings) -> Feed:
+    """One Feed for every session of this app: one sheet read per interval for all viewers."""
+    return Feed(settings, snapshot_path=snapshot_path())
+
+
+@st.cache_resource(show_spinner=False)
+def _reference() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The district list and the file registry, read once per process."""
+    districts = load_districts()
+    return load_registry(districts=districts), districts
+
+
+@st.cache_resource(show_spinner=False)
+def _demo_sheet(mtime: float) -> RawSheet:
+    """The demo responses file (re-read only when the file changes)."""
+    return read_responses_csv(DEMO_RESPONSES_PATH)
+
+
+def current_dataset() -> Dataset:
+    """The data every page shows now; never raises for a source fault (it is reported instead)."""
+    try:
+        settings = app_settings()
+    except SettingsError as exc:
+        return _demo_dataset(problem=str(exc))
+    if settings.mode == "demo":
+        return _demo_dataset()
+    return _sheet_dataset(settings, _feed(settings).current())
+
+
+def refresh_now() -> bool:
+    """The refresh button: one fetch for everyone, at most once per 10 s."""
+    try:
+        settings = app_settings()
+    except SettingsError:
+        return False
+    if settings.mode == "demo":
+        return False
+    return _feed(settings).refresh_now()
+
+
+def _demo_dataset(problem: str | None = None) -> Dataset:
+    registry, districts = _reference()
+    sheet = _demo_sheet(DEMO_RESPONSES_PATH.stat().st_mtime)
+    return Dataset(sheet=sheet, registry=registry, districts=districts, mode="demo",
+                   version=f"demo-{DEMO_RESPONSES_PATH.stat().st_mtime}", fetched_at=None, problem=problem)
+
+
+def _sheet_dataset(settings: SheetSettings, state: FeedState) -> Dataset:
+    registry, districts = _reference()
+    base = {"districts": districts, "mode": settings.mode, "error": state.error, "error_at": state.error_at}
+    if state.tables is None:
+        return Dataset(sheet=None, registry=registry, version="none", fetched_at=None, **base)
+    tables = state.tables
+    problem = None
+    try:
+        sheet = sheet_from_rows(tables.responses)
+        if tables.registry is not None:
+            registry = validate_registry(registry_table(tables.registry), districts=districts)
+    except InputError as exc:
+        sheet, problem = None, str(exc)
+    version = hashlib.sha1(repr((tables.fetched_at, len(tables.responses))).encode()).hexdigest()
+    return Dataset(sheet=sheet, registry=registry, version=version, fetched_at=tables.fetched_at,
+                   problem=problem, **base)
+
+
+@st.cache_resource(show_spinner="กำลังคำนวณ…", max_entries=64)
+def _outcome(version: str, as_of: datetime, deadline: date, _dataset: Dataset) -> pipeline.Outcome:
+    """Cached by data version, as-of minute and deadline; the dataset itself is not hashed."""
+    return pipeline.run(_dataset.sheet, _dataset.registry, _dataset.districts, as_of=as_of, deadline=deadline)
+
+
+def compute_outcome(dataset: Dataset, *, as_of: datetime, deadline: date) -> pipeline.Outcome:
+    """The campaign as of ``as_of`` (rounded down to the minute, so reruns hit the cache)."""
+    minute = as_of.astimezone(BANGKOK).replace(second=59, microsecond=0)
+    return _outcome(dataset.version, minute, deadline, dataset)

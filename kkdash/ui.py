@@ -1,0 +1,242 @@
+"""Streamlit widgets shared by the pages: the sidebar, source banners, KPI cards, table columns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+import streamlit as st
+
+from kkdash import data, views
+from kkdash.demo import DEMO_AS_OF
+from kkdash.errors import InputError
+from kkdash.metrics import DEFAULT_DEADLINE
+from kkdash.parsing import BANGKOK, format_thai_date
+from kkdash.pipeline import Outcome
+from kkdash.registry import KINDS_TH, PROVINCE_GROUP_TH
+
+WALL_CSS = """
+<style>
+[data-testid="stMetricValue"] { font-size: 3.2rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.4rem; }
+[data-testid="stMetricDelta"] { font-size: 1.1rem; }
+h1 { font-size: 2.6rem !important; padding-top: 0 !important; }
+.block-container { padding-top: 1rem; padding-bottom: 0; max-width: 100%; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header { display: none; }
+</style>
+"""
+BASE_CSS = """
+<style>
+[data-testid="stMetricValue"] { font-size: 1.9rem; }
+.block-container { padding-top: 2.5rem; }
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """What a page shows: the dataset in use and the campaign computed as of the chosen time."""
+
+    dataset: data.Dataset
+    outcome: Outcome | None
+
+
+def is_wall() -> bool:
+    """`?view=wall`: the self-refreshing wall-screen overview."""
+    return st.query_params.get("view") == "wall"
+
+
+def deadline() -> date:
+    """The deadline from the settings, or the letter's 7 July 2566."""
+    try:
+        configured = data.app_settings().deadline
+    except Exception:
+        configured = None
+    return configured or DEFAULT_DEADLINE
+
+
+def as_of_now() -> datetime:
+    """This minute, in Bangkok."""
+    return datetime.now(BANGKOK).replace(second=0, microsecond=0)
+
+
+def chosen_as_of(dataset: data.Dataset) -> datetime:
+    """The as-of moment the sidebar selected (now, or a chosen date and time)."""
+    if st.session_state.get("sidebar_live", not dataset.is_demo):
+        return as_of_now()
+    day = st.session_state.get("sidebar_as_of_date", DEMO_AS_OF.date())
+    moment = st.session_state.get("sidebar_as_of_time", DEMO_AS_OF.time())
+    return datetime.combine(day, moment, tzinfo=BANGKOK)
+
+
+def sidebar(dataset: data.Dataset) -> None:
+    """Data source and freshness, the refresh button, the deadline and the as-of control."""
+    with st.sidebar:
+        st.markdown("### แหล่งข้อมูล")
+        if dataset.is_demo:
+            st.info("ข้อมูลตัวอย่าง — ยังไม่ได้เชื่อม Google Sheet (ดูวิธีตั้งค่าใน README)", icon="🧪")
+        else:
+            st.markdown("Google Sheet (ลิงก์เผยแพร่)" if dataset.mode == "published_csv" else "Google Sheet")
+            if dataset.fetched_at:
+                st.markdown(f"ข้อมูล ณ {dataset.fetched_at.astimezone(BANGKOK):%H:%M} น."
+                            f" ({format_thai_date(dataset.fetched_at)})")
+            refresh = st.button("ดึงข้อมูลล่าสุด", icon=":material/refresh:", key="sidebar_refresh", width="stretch")
+            if refresh and not data.refresh_now():
+                st.toast("เพิ่งดึงข้อมูลไปเมื่อไม่กี่วินาทีก่อน กรุณารอสักครู่")
+        st.markdown(f"**กำหนดส่ง:** {format_thai_date(deadline())}")
+        _as_of_controls(dataset)
+
+
+def _as_of_controls(dataset: data.Dataset) -> None:
+    st.markdown("### ดูสถานะ ณ เวลา")
+    st.toggle("ตอนนี้", value=not dataset.is_demo, key="sidebar_live",
+              help="ปิดเพื่อเลือกดูสถานะย้อนหลัง ณ วันและเวลาใดก็ได้ รวมถึงวันครบกำหนด")
+    if not st.session_state.get("sidebar_live"):
+        st.date_input("วันที่", value=DEMO_AS_OF.date(), key="sidebar_as_of_date", format="DD/MM/YYYY")
+        st.time_input("เวลา", value=time(DEMO_AS_OF.hour, DEMO_AS_OF.minute), key="sidebar_as_of_time", step=1800)
+    moment = chosen_as_of(dataset)
+    st.caption(f"แสดงสถานะ ณ {format_thai_date(moment, with_time=True)}")
+
+
+def source_banner(dataset: data.Dataset) -> None:
+    """Say plainly when data is demo, stale, or unusable; never a traceback."""
+    if dataset.is_demo:
+        st.caption("🧪 ข้อมูลตัวอย่าง: ชื่อบุคคลและเบอร์โทรศัพท์ทั้งหมดเป็นข้อมูลสมมติ")
+    if dataset.problem:
+        st.error(f"ข้อมูลจากแหล่งข้อมูลใช้ไม่ได้: {dataset.problem}", icon="⚠️")
+    if dataset.error:
+        age = _age_text(dataset.fetched_at)
+        shown = f"กำลังแสดงข้อมูลล่าสุดที่ดึงได้ {age}" if dataset.fetched_at else "ยังไม่มีข้อมูลที่ดึงได้"
+        st.warning(f"ดึงข้อมูลจาก Google Sheet ไม่สำเร็จ: {dataset.error} — {shown}", icon="⚠️")
+
+
+def _age_text(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    minutes = int((datetime.now(BANGKOK) - moment).total_seconds() // 60)
+    when = f"(ณ {format_thai_date(moment, with_time=True)})"
+    if minutes < 1:
+        return f"เมื่อไม่ถึงนาทีที่แล้ว {when}"
+    if minutes < 120:
+        return f"เมื่อ {minutes:,} นาทีที่แล้ว {when}"
+    return f"เมื่อ {minutes // 60:,} ชั่วโมงที่แล้ว {when}"
+
+
+def load_campaign() -> Campaign:
+    """The dataset and the campaign as of the sidebar's moment (cached; cheap on every rerun)."""
+    dataset = data.current_dataset()
+    if dataset.sheet is None:
+        return Campaign(dataset, None)
+    try:
+        outcome = data.compute_outcome(dataset, as_of=chosen_as_of(dataset), deadline=deadline())
+    except InputError as exc:
+        return Campaign(data.Dataset(**{**dataset.__dict__, "problem": str(exc)}), None)
+    return Campaign(dataset, outcome)
+
+
+def kpi_cards(kpis: list[views.Kpi], *, per_row: int = 4) -> None:
+    """KPI cards in rows of ``per_row``."""
+    for start in range(0, len(kpis), per_row):
+        for column, kpi in zip(st.columns(per_row), kpis[start:start + per_row], strict=False):
+            column.metric(kpi.label, kpi.value, kpi.detail or None, delta_color="off", delta_arrow="off",
+                          border=True)
+
+
+def no_data_message(campaign: Campaign) -> None:
+    """The page cannot show figures: say why and what to do."""
+    if campaign.dataset.problem:
+        return  # source_banner already said why
+    st.info("ยังไม่มีข้อมูลให้แสดง: ดึงข้อมูลจาก Google Sheet ไม่สำเร็จและยังไม่เคยมีข้อมูลที่ดึงได้", icon="ℹ️")
+
+
+def can_see_contacts(dataset: data.Dataset) -> bool:
+    """Reporter names and phones: open on demo data (it is invented); otherwise only for HR."""
+    return dataset.is_demo
+
+
+FILTER_PARAMS = ("status", "district", "kind", "q")
+
+
+def agency_filters(agencies, *, key: str) -> views.AgencyFilters:
+    """The follow-up filters, seeded from the URL and written back to it so a link reproduces the view."""
+    initial = views.filters_from_params(st.query_params.to_dict())
+    districts = _district_options(agencies)
+    seeds = {f"{key}_status": list(initial.statuses), f"{key}_kind": list(initial.kinds),
+             f"{key}_district": [d for d in initial.districts if d in districts], f"{key}_q": initial.query}
+    for widget, value in seeds.items():
+        st.session_state.setdefault(widget, value)
+    status_col, district_col, kind_col, query_col = st.columns([3, 3, 2, 2])
+    statuses = status_col.multiselect("สถานะ", list(views.FILTER_STATUS_TH), key=f"{key}_status",
+                                      format_func=views.FILTER_STATUS_TH.get, placeholder="ทุกสถานะ")
+    chosen_districts = district_col.multiselect("อำเภอ", list(districts), key=f"{key}_district",
+                                                format_func=districts.get, placeholder="ทุกอำเภอ")
+    kinds = kind_col.multiselect("ประเภทหน่วยงาน", list(KINDS_TH), key=f"{key}_kind",
+                                 format_func=KINDS_TH.get, placeholder="ทุกประเภท")
+    query = query_col.text_input("ค้นหาชื่อหน่วยงาน", key=f"{key}_q", placeholder="เช่น สาธารณสุข")
+    filters = views.AgencyFilters(tuple(statuses), tuple(chosen_districts), tuple(kinds), query.strip())
+    _write_params(filters.to_params())
+    return filters
+
+
+def _district_options(agencies) -> dict[str, str]:
+    """District codes present in the registry (in code order) -> `อ.ชื่อ`, then the province group."""
+    pairs = agencies[["district_code", "district_name_th"]].drop_duplicates().sort_values("district_code")
+    options = {code: f"อ.{name}" for code, name in pairs.itertuples(index=False) if code}
+    if (agencies["district_code"] == "").any():
+        options[views.PROVINCE_FILTER] = PROVINCE_GROUP_TH
+    return options
+
+
+def _write_params(params: dict[str, str]) -> None:
+    """Put the filters in the URL; leave other parameters (e.g. view) alone."""
+    for name in FILTER_PARAMS:
+        if name in params:
+            if st.query_params.get(name) != params[name]:
+                st.query_params[name] = params[name]
+        elif name in st.query_params:
+            del st.query_params[name]
+
+
+def followup_columns(*, include_personal: bool) -> dict:
+    """Column headers and renderers for the follow-up table."""
+    columns = {
+        "agency_id": st.column_config.TextColumn("รหัส", width="small"),
+        "status": st.column_config.TextColumn("สถานะ"),
+        "name_th": st.column_config.TextColumn("หน่วยงาน", width="large"),
+        "district": st.column_config.TextColumn("อำเภอ"),
+        "kind": st.column_config.TextColumn("ประเภท"),
+        "first_submitted": st.column_config.TextColumn("ส่งครั้งแรก"),
+        "last_submitted": st.column_config.TextColumn("ส่งล่าสุด"),
+        "signed": st.column_config.TextColumn("ลงนาม/ทั้งหมด (คน)"),
+        "signing_rate": st.column_config.ProgressColumn("ร้อยละลงนาม", min_value=0.0, max_value=1.0,
+                                                        format="percent"),
+        "fully_signed": st.column_config.CheckboxColumn("ลงนามครบ"),
+        "published_url": st.column_config.LinkColumn("ประกาศบนเว็บไซต์", display_text="เปิดลิงก์"),
+    }
+    if include_personal:
+        columns |= {
+            "reporter_name": st.column_config.TextColumn("ผู้รายงาน"),
+            "reporter_position": st.column_config.TextColumn("ตำแหน่ง"),
+            "reporter_phone": st.column_config.LinkColumn("โทรศัพท์", display_text=r"tel:(.*)"),
+        }
+    return columns
+
+
+HISTORY_COLUMNS = {
+    "row_number": st.column_config.NumberColumn("แถวในชีต", format="%d"),
+    "submitted_at": st.column_config.TextColumn("เวลาที่ส่ง"),
+    "typed_name": st.column_config.TextColumn("ชื่อที่กรอก"),
+    "fate": st.column_config.TextColumn("ผล"),
+    "why": st.column_config.TextColumn("เหตุผล", width="large"),
+    "personnel": st.column_config.TextColumn("ลงนาม/ทั้งหมด"),
+}
+QUALITY_COLUMNS = {
+    "row_number": st.column_config.NumberColumn("แถวในชีต", format="%d"),
+    "submitted_at": st.column_config.TextColumn("เวลาประทับ"),
+    "typed_name": st.column_config.TextColumn("ชื่อที่กรอก"),
+    "reason": st.column_config.TextColumn("เหตุที่ปฏิเสธ", width="large"),
+    "suggestions": st.column_config.TextColumn("ชื่อในทะเบียนที่ใกล้เคียง", width="large"),
+    "agency": st.column_config.TextColumn("หน่วยงานในทะเบียน"),
+    "warning": st.column_config.TextColumn("คำเตือน", width="large"),
+    "replaced_by_row": st.column_config.NumberColumn("แทนที่ด้วยแถว", format="%d"),
+}

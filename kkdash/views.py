@@ -1,0 +1,257 @@
+"""Outcome -> the tables and figures a page shows, in Thai, plus the follow-up filters.
+
+Pure pandas (no Streamlit), so every page's logic is tested without a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from kkdash.metrics import LATE, MISSING, ON_TIME, STATUS_TH, day_offset
+from kkdash.parsing import format_thai_date
+from kkdash.pipeline import Outcome
+from kkdash.registry import KINDS_TH, format_candidates
+from kkdash.rows import FATES_TH, REJECTED, SUPERSEDED, USED
+
+NOT_FULLY_SIGNED, NOT_PUBLISHED = "not_fully_signed", "not_published"
+FILTER_STATUS_TH = {
+    MISSING: "ยังไม่ส่ง", LATE: "ส่งล่าช้า", ON_TIME: "ส่งตรงเวลา",
+    NOT_FULLY_SIGNED: "ลงนามไม่ครบ", NOT_PUBLISHED: "ยังไม่เผยแพร่",
+}
+STATUS_BADGES = {ON_TIME: "🟢 ส่งตรงเวลา", LATE: "🟡 ส่งล่าช้า", MISSING: "🔴 ยังไม่ส่ง"}
+OVERDUE_BADGE = "🔴 ยังไม่ส่ง (เลยกำหนด)"
+PROVINCE_FILTER = "province"
+
+
+def format_int(value) -> str:
+    """1234 -> `1,234`; missing -> `-`."""
+    return "-" if value is None or pd.isna(value) else f"{int(value):,}"
+
+
+def format_pct(value) -> str:
+    """0.9876 -> `98.8%`."""
+    return "-" if value is None or pd.isna(value) else f"{value * 100:.1f}%"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One headline card: label, value, a detail line under it, and a help text."""
+
+    label: str
+    value: str
+    detail: str = ""
+    tone: str = "off"  # normal / inverse / off: the colour of st.metric's delta
+
+
+def headline(outcome: Outcome) -> list[Kpi]:
+    """The overview's KPI cards, in reading order."""
+    p = outcome.province
+    days = day_offset(outcome.deadline, outcome.as_of)
+    missing_label = "เลยกำหนดแล้ว ยังไม่ส่ง" if p["agencies_overdue"] else "ยังไม่ส่ง"
+    return [
+        Kpi("ส่งรายงานแล้ว", f"{p['agencies_reported']:,}/{p['agencies_expected']:,}",
+            format_pct(_share(p["agencies_reported"], p["agencies_expected"])) + " ของหน่วยงาน"),
+        Kpi("ส่งตรงเวลา", format_int(p["agencies_on_time"]), "หน่วยงาน"),
+        Kpi("ส่งล่าช้า", format_int(p["agencies_late"]), "หน่วยงาน"),
+        Kpi(missing_label, format_int(p["agencies_missing"]), "หน่วยงาน", "inverse"),
+        Kpi("บุคลากรลงนาม", f"{p['personnel_signed']:,}/{p['personnel_total']:,}",
+            format_pct(p["signing_rate"]) + " ของบุคลากร"),
+        Kpi("ลงนามครบทุกคน", format_int(p["agencies_fully_signed"]), "หน่วยงาน"),
+        Kpi("เผยแพร่บนเว็บไซต์", format_int(p["agencies_published"]), "หน่วยงาน"),
+        Kpi(*deadline_card(days, outcome)),
+    ]
+
+
+def deadline_card(days: int, outcome: Outcome) -> tuple[str, str, str]:
+    """Days left to (or past) the deadline -> label, value, detail."""
+    when = f"กำหนดส่ง {format_thai_date(outcome.deadline)}"
+    if days > 0:
+        return "เหลือเวลา", f"{days:,} วัน", when
+    if days == 0:
+        return "ครบกำหนด", "วันนี้", when
+    return "เลยกำหนดมาแล้ว", f"{-days:,} วัน", when
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
+
+
+@dataclass(frozen=True)
+class AgencyFilters:
+    """The follow-up page's filters; they round-trip through the URL's query string."""
+
+    statuses: tuple[str, ...] = ()
+    districts: tuple[str, ...] = ()  # district codes, or "province" for the province-level group
+    kinds: tuple[str, ...] = ()
+    query: str = ""
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def to_params(self) -> dict[str, str]:
+        """Filters -> query parameters (empty filters left out so links stay short)."""
+        params = {"status": ",".join(self.statuses), "district": ",".join(self.districts),
+                  "kind": ",".join(self.kinds), "q": self.query}
+        return {k: v for k, v in params.items() if v}
+
+
+def filters_from_params(params: Mapping[str, str]) -> AgencyFilters:
+    """Query parameters -> AgencyFilters, ignoring values that are not options."""
+    def listed(key: str, allowed) -> tuple[str, ...]:
+        values = [v for v in str(params.get(key, "")).split(",") if v]
+        return tuple(v for v in values if allowed is None or v in allowed)
+
+    return AgencyFilters(
+        statuses=listed("status", FILTER_STATUS_TH), districts=listed("district", None),
+        kinds=listed("kind", KINDS_TH), query=str(params.get("q", "")).strip(),
+    )
+
+
+def apply_filters(agencies: pd.DataFrame, filters: AgencyFilters) -> pd.DataFrame:
+    """Agency statuses -> the rows matching every filter (statuses: any of the chosen)."""
+    keep = pd.Series(True, index=agencies.index)
+    if filters.statuses:
+        keep &= _status_mask(agencies, filters.statuses)
+    if filters.districts:
+        codes = ["" if d == PROVINCE_FILTER else d for d in filters.districts]
+        keep &= agencies["district_code"].isin(codes)
+    if filters.kinds:
+        keep &= agencies["kind"].isin(filters.kinds)
+    if filters.query:
+        needle = filters.query.replace(" ", "").casefold()
+        haystack = (agencies["name_th"] + agencies["aliases"] + agencies["agency_id"]).str.replace(" ", "")
+        keep &= haystack.str.casefold().str.contains(needle, regex=False)
+    return agencies[keep]
+
+
+def _status_mask(agencies: pd.DataFrame, statuses: tuple[str, ...]) -> pd.Series:
+    reported = agencies["status"].ne(MISSING)
+    masks = {
+        MISSING: agencies["status"].eq(MISSING), LATE: agencies["status"].eq(LATE),
+        ON_TIME: agencies["status"].eq(ON_TIME),
+        NOT_FULLY_SIGNED: reported & ~agencies["fully_signed"],
+        NOT_PUBLISHED: reported & ~agencies["published"],
+    }
+    mask = pd.Series(False, index=agencies.index)
+    for status in statuses:
+        mask |= masks[status]
+    return mask
+
+
+def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.DataFrame:
+    """Agency statuses -> the follow-up table's display columns (Thai headers are set by the page)."""
+    badge = agencies["status"].map(STATUS_BADGES).where(~agencies["overdue"], OVERDUE_BADGE)
+    table = pd.DataFrame({
+        "agency_id": agencies["agency_id"],
+        "status": badge,
+        "name_th": agencies["name_th"],
+        "district": agencies["district_name_th"],
+        "kind": agencies["kind"].map(KINDS_TH),
+        "first_submitted": agencies["first_submitted_at"].map(lambda t: format_thai_date(t, with_time=True)),
+        "last_submitted": agencies["last_submitted_at"].map(lambda t: format_thai_date(t, with_time=True)),
+        "signed": agencies.apply(_signed_text, axis=1),
+        "signing_rate": agencies["signing_rate"].where(agencies["status"].ne(MISSING)),
+        "fully_signed": agencies["fully_signed"],
+        "published_url": agencies["published_url"],
+    })
+    if include_personal:
+        table["reporter_name"] = agencies["reporter_name"]
+        table["reporter_position"] = agencies["reporter_position"]
+        table["reporter_phone"] = agencies["reporter_phone"].map(tel_link)
+    return table.reset_index(drop=True)
+
+
+def _signed_text(agency: pd.Series) -> str:
+    if agency["status"] == MISSING:
+        return "-"
+    return f"{format_int(agency['personnel_signed'])}/{format_int(agency['personnel_total'])}"
+
+
+def tel_link(phone) -> str | None:
+    """A phone as stored -> a `tel:` link of its digits (None when there is nothing to dial)."""
+    if not isinstance(phone, str):
+        return None
+    digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+    return f"tel:{digits}" if len(digits) >= 6 else None
+
+
+def submission_history(outcome: Outcome, agency_id: str) -> pd.DataFrame:
+    """Every row an agency sent (and rows after the as-of time), with which one counts and why."""
+    rows = outcome.rows[outcome.rows["agency_id"] == agency_id].sort_values("row_number")
+    return pd.DataFrame({
+        "row_number": rows["row_number"],
+        "submitted_at": rows["submitted_at"].map(lambda t: format_thai_date(t, with_time=True)),
+        "typed_name": rows["agency_name"],
+        "fate": rows["fate"].map(FATES_TH),
+        "why": rows.apply(_why, axis=1),
+        "personnel": rows.apply(_row_personnel, axis=1),
+    }).reset_index(drop=True)
+
+
+def _why(row: pd.Series) -> str:
+    if row["fate"] == USED:
+        return "รายงานล่าสุดที่ใช้ได้ — ใช้ตัวเลขจากแถวนี้" + (f" (คำเตือน: {row['warnings']})" if row["warnings"] else "")
+    if row["fate"] == SUPERSEDED:
+        return "มีรายงานที่ส่งภายหลังแทนที่แล้ว"
+    if row["fate"] == REJECTED:
+        return row["reason"]
+    return "ส่งหลังเวลาที่เลือกดู จึงยังไม่นับ"
+
+
+def _row_personnel(row: pd.Series) -> str:
+    totals = [row[f"{k}_total"] for k in ("civil", "govemp", "permanent", "staff")]
+    signed = [row[f"{k}_signed"] for k in ("civil", "govemp", "permanent", "staff")]
+    if any(pd.isna(v) for v in totals + signed):
+        return "-"
+    return f"{int(sum(signed)):,}/{int(sum(totals)):,}"
+
+
+def rejected_rows(outcome: Outcome) -> pd.DataFrame:
+    """Rejected rows: sheet row, typed name, Thai reason and suggested registry matches."""
+    rows = outcome.rows[outcome.rows["fate"] == REJECTED]
+    return pd.DataFrame({
+        "row_number": rows["row_number"],
+        "submitted_at": rows["submitted_at_raw"],
+        "typed_name": rows["agency_name"],
+        "reason": rows["reason"],
+        "suggestions": rows["candidates"].map(format_candidates),
+    }).reset_index(drop=True)
+
+
+def warning_rows(outcome: Outcome) -> pd.DataFrame:
+    """One line per warning on a row that counts (used or superseded)."""
+    notes = outcome.notes[outcome.notes["severity"] == "warning"]
+    names = outcome.rows.set_index("row_number")["agency_name_registry"]
+    return pd.DataFrame({
+        "row_number": notes["row_number"],
+        "typed_name": notes["agency_name"],
+        "agency": notes["row_number"].map(names),
+        "warning": notes["message"],
+    }).reset_index(drop=True)
+
+
+def superseded_rows(outcome: Outcome) -> pd.DataFrame:
+    """Rows replaced by a later report from the same agency, with the row that replaced them."""
+    rows = outcome.rows
+    latest = rows[rows["fate"] == USED].set_index("agency_id")["row_number"]
+    old = rows[rows["fate"] == SUPERSEDED]
+    return pd.DataFrame({
+        "row_number": old["row_number"],
+        "submitted_at": old["submitted_at"].map(lambda t: format_thai_date(t, with_time=True)),
+        "typed_name": old["agency_name"],
+        "agency": old["agency_name_registry"],
+        "replaced_by_row": old["agency_id"].map(latest).astype("Int64"),
+    }).reset_index(drop=True)
+
+
+def row_arithmetic(outcome: Outcome) -> str:
+    """`แถวทั้งหมด 148 = ใช้ 119 + ถูกแทนที่ 11 + ถูกปฏิเสธ 11` — so HR can see nothing was lost."""
+    c = outcome.counts
+    return (f"แถวทั้งหมด {c['rows_total']:,} = ใช้ {c['rows_used']:,} + ถูกแทนที่ {c['rows_superseded']:,}"
+            f" + ถูกปฏิเสธ {c['rows_rejected']:,}")
+
+
+def status_label(status: str) -> str:
+    """on_time -> ส่งตรงเวลา."""
+    return STATUS_TH[status]

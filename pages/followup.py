@@ -1,0 +1,46 @@
+"""ติดตามหน่วยงาน: which agencies to call today, with their contacts — for the HR group."""
+
+import streamlit as st
+
+from kkdash import export, ui, views
+
+st.title("ติดตามหน่วยงาน")
+campaign = ui.load_campaign()
+ui.source_banner(campaign.dataset)
+if campaign.outcome is None:
+    ui.no_data_message(campaign)
+    st.stop()
+
+outcome = campaign.outcome
+personal = ui.can_see_contacts(campaign.dataset)
+filters = ui.agency_filters(outcome.agencies, key="followup")
+chosen = views.apply_filters(outcome.agencies, filters)
+st.markdown(f"**{len(chosen):,}** จาก {len(outcome.agencies):,} หน่วยงาน")
+
+selection = st.dataframe(
+    views.followup_table(chosen, include_personal=personal),
+    column_config=ui.followup_columns(include_personal=personal),
+    hide_index=True, width="stretch", height=min(640, 38 + 35 * max(len(chosen), 1)),
+    on_select="rerun", selection_mode="single-row", key="followup_table",
+)
+
+table = export.agency_export(chosen, include_personal=personal)
+left, right, _ = st.columns([1, 1, 3])
+left.download_button("⬇️ ดาวน์โหลด CSV", export.csv_bytes(table), file_name="kkdash-agencies.csv",
+                     mime="text/csv", key="followup_csv", width="stretch")
+right.download_button("⬇️ ดาวน์โหลด Excel", export.xlsx_bytes(table), file_name="kkdash-agencies.xlsx",
+                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                      key="followup_xlsx", width="stretch")
+
+picked = selection.selection.rows if selection else []
+if picked:
+    agency = chosen.iloc[picked[0]]
+    st.subheader(f"ประวัติการส่งของ {agency['name_th']}")
+    history = views.submission_history(outcome, agency["agency_id"])
+    if history.empty:
+        st.info("หน่วยงานนี้ยังไม่มีแถวในแผ่นงานคำตอบ")
+    else:
+        st.dataframe(history, column_config=ui.HISTORY_COLUMNS, hide_index=True, width="stretch",
+                     key="followup_history")
+else:
+    st.caption("คลิกช่องหน้าแถวเพื่อดูประวัติการส่งของหน่วยงานนั้น")

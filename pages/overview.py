@@ -1,0 +1,52 @@
+"""ภาพรวม: how far along the province is, which districts lag — for the governor's office."""
+
+import streamlit as st
+
+from kkdash import charts, ui, views
+
+WALL_REFRESH_SECONDS = 60
+
+
+def overview() -> None:
+    """KPIs, district progress, signing rate, timeline and the map."""
+    campaign = ui.load_campaign()
+    wall = ui.is_wall()
+    st.title("ความคืบหน้าการประกาศเจตนารมณ์ จังหวัดคุณธรรม ขอนแก่น")
+    ui.source_banner(campaign.dataset)
+    if campaign.outcome is None:
+        ui.no_data_message(campaign)
+        return
+    outcome = campaign.outcome
+    ui.kpi_cards(views.headline(outcome), per_row=8 if wall else 4)
+    if wall:
+        _wall_charts(outcome)
+        return
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("ความคืบหน้ารายอำเภอ (อำเภอที่ส่งน้อยที่สุดอยู่บนสุด)")
+        st.plotly_chart(charts.district_progress(outcome.districts), key="overview_progress")
+    with right:
+        st.subheader("แผนที่สัดส่วนหน่วยงานที่ส่งแล้ว")
+        st.plotly_chart(charts.coverage_map(outcome.districts), key="overview_map")
+    st.subheader("จำนวนหน่วยงานที่ส่งรายงานสะสมรายวัน")
+    st.plotly_chart(charts.timeline(outcome.timeline, deadline=outcome.deadline, as_of=outcome.as_of),
+                    key="overview_timeline")
+    st.subheader("ร้อยละบุคลากรที่ลงนามรายอำเภอ")
+    st.plotly_chart(charts.signing_rate_by_district(outcome.districts), key="overview_signing")
+    st.caption(views.row_arithmetic(outcome) + " — รายละเอียดที่หน้า “คุณภาพข้อมูล”")
+
+
+def _wall_charts(outcome) -> None:
+    """At 1920×1080: district progress beside the map, no scrolling."""
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(charts.district_progress(outcome.districts, font_size=16), key="wall_progress")
+    with right:
+        st.plotly_chart(charts.coverage_map(outcome.districts, height=640, font_size=16), key="wall_map")
+    st.caption(f"ปรับปรุงอัตโนมัติทุก {WALL_REFRESH_SECONDS} วินาที · {views.row_arithmetic(outcome)}")
+
+
+if ui.is_wall():
+    st.fragment(run_every=WALL_REFRESH_SECONDS)(overview)()
+else:
+    overview()

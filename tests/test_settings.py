@@ -1,0 +1,243 @@
+"""Settings from Streamlit-style secrets and the environment."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from kkdash.settings import SettingsError, SheetSettings, load_settings, parse_sheet_key, read_secrets_file
+
+pytestmark = pytest.mark.timeout(60)
+
+KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-abcd"
+EXAMPLE = Path(__file__).resolve().parents[1] / ".streamlit" / "secrets.example.toml"
+PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----\nTOPSECRETKEYMATERIAL\n-----END PRIVATE KEY-----\n"
+SERVICE_ACCOUNT = {
+    "type": "service_account",
+    "project_id": "kkdash",
+    "private_key_id": "abc123",
+    "private_key": PRIVATE_KEY,
+    "client_email": "reader@kkdash.iam.gserviceaccount.com",
+    "token_uri": "https://oauth2.googleapis.com/token",
+}
+THAI = re.compile("[\u0e00-\u0e7f]")
+
+
+def secrets(**sheet):
+    return {"sheet": sheet, "gcp_service_account": dict(SERVICE_ACCOUNT)}
+
+
+def test_nothing_configured_is_demo_with_defaults():
+    settings = load_settings({}, {})
+    assert settings == SheetSettings()
+    assert settings.mode == "demo"
+    assert settings.responses_worksheet == "Form Responses 1"
+    assert settings.refresh_seconds == 60
+    assert load_settings(None, {}) == SheetSettings()
+
+
+def test_full_secrets():
+    settings = load_settings(
+        secrets(
+            url=f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0",
+            responses_worksheet="การตอบแบบฟอร์ม 1",
+            registry_worksheet="ทะเบียน",
+            refresh_seconds=120,
+            deadline="2025-06-30",
+        ),
+        {},
+    )
+    assert settings == SheetSettings(
+        sheet_key=KEY,
+        responses_worksheet="การตอบแบบฟอร์ม 1",
+        registry_worksheet="ทะเบียน",
+        refresh_seconds=120,
+        deadline=date(2025, 6, 30),
+        service_account_info=SERVICE_ACCOUNT,
+    )
+    assert settings.mode == "service_account"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"https://docs.google.com/spreadsheets/d/{KEY}/edit#gid=0",
+        f"https://docs.google.com/spreadsheets/d/{KEY}/edit?usp=sharing",
+        f"https://docs.google.com/spreadsheets/u/1/d/{KEY}/htmlview",
+        f"  {KEY}  ",
+    ],
+)
+def test_sheet_key_from_url_or_bare_key(text):
+    assert parse_sheet_key(text) == KEY
+    assert load_settings(secrets(url=text), {}).sheet_key == KEY
+
+
+def test_bare_key_setting():
+    assert load_settings(secrets(key=KEY), {}).sheet_key == KEY
+
+
+def test_environment_overrides_secrets(tmp_path):
+    key_file = tmp_path / "key.json"
+    key_file.write_text(json.dumps(SERVICE_ACCOUNT), encoding="utf-8")
+    other = "9" * 44
+    environ = {
+        "KKDASH_SHEET_URL": f"https://docs.google.com/spreadsheets/d/{other}/edit#gid=0",
+        "KKDASH_RESPONSES_WORKSHEET": "Responses",
+        "KKDASH_REGISTRY_WORKSHEET": "Targets",
+        "KKDASH_PUBLISHED_CSV_URL": "https://docs.google.com/spreadsheets/d/e/2PACX-x/pub?output=csv",
+        "KKDASH_REFRESH_SECONDS": "300",
+        "KKDASH_DEADLINE": "2025-07-31",
+        "GOOGLE_APPLICATION_CREDENTIALS": str(key_file),
+    }
+    settings = load_settings(
+        secrets(key=KEY, responses_worksheet="A", registry_worksheet="B", refresh_seconds=30, deadline="2025-01-01"),
+        environ,
+    )
+    assert settings == SheetSettings(
+        sheet_key=other,
+        responses_worksheet="Responses",
+        registry_worksheet="Targets",
+        published_csv_url="https://docs.google.com/spreadsheets/d/e/2PACX-x/pub?output=csv",
+        refresh_seconds=300,
+        deadline=date(2025, 7, 31),
+        service_account_info=SERVICE_ACCOUNT,
+        credentials_path=str(key_file),
+    )
+    assert settings.mode == "service_account"
+
+
+def test_blank_environment_variables_count_as_unset():
+    environ = {"KKDASH_SHEET_URL": "", "KKDASH_REFRESH_SECONDS": "  ", "KKDASH_RESPONSES_WORKSHEET": ""}
+    settings = load_settings(secrets(key=KEY, refresh_seconds=90), environ)
+    assert (settings.sheet_key, settings.refresh_seconds, settings.responses_worksheet) == (KEY, 90, "Form Responses 1")
+
+
+def test_environment_alone_with_credentials_file(tmp_path):
+    key_file = tmp_path / "key.json"
+    key_file.write_text("{}", encoding="utf-8")
+    settings = load_settings({}, {"KKDASH_SHEET_URL": KEY, "GOOGLE_APPLICATION_CREDENTIALS": str(key_file)})
+    assert settings.mode == "service_account"
+    assert settings.service_account_info is None
+
+
+def test_published_csv_mode_needs_no_credentials():
+    url = "https://docs.google.com/spreadsheets/d/e/2PACX-abc/pub?gid=0&single=true&output=csv"
+    settings = load_settings({"sheet": {"published_csv_url": url}}, {})
+    assert settings.mode == "published_csv"
+    assert settings.published_csv_url == url
+
+
+def test_private_key_with_literal_backslash_n_is_repaired():
+    table = dict(SERVICE_ACCOUNT, private_key=PRIVATE_KEY.replace("\n", "\\n"))
+    settings = load_settings({"sheet": {"key": KEY}, "gcp_service_account": table}, {})
+    assert settings.service_account_info["private_key"] == PRIVATE_KEY
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("2568-06-30", date(2025, 6, 30)), (date(2025, 6, 30), date(2025, 6, 30)), ("2025-6-1", date(2025, 6, 1))],
+)
+def test_deadline_forms(value, expected):
+    assert load_settings({"sheet": {"deadline": value}}, {}).deadline == expected
+
+
+def test_toml_date_deadline_from_secrets_file(tmp_path):
+    path = tmp_path / "secrets.toml"
+    path.write_text("[sheet]\ndeadline = 2025-06-30\nrefresh_seconds = 45\n", encoding="utf-8")
+    settings = load_settings(read_secrets_file(path), {})
+    assert (settings.deadline, settings.refresh_seconds) == (date(2025, 6, 30), 45)
+
+
+@pytest.mark.parametrize(
+    ("sheet", "environ", "where"),
+    [
+        ({"refresh_seconds": "abc"}, {}, "[sheet] refresh_seconds"),
+        ({"refresh_seconds": 5}, {}, "[sheet] refresh_seconds"),
+        ({"refresh_seconds": True}, {}, "[sheet] refresh_seconds"),
+        ({}, {"KKDASH_REFRESH_SECONDS": "-60"}, "KKDASH_REFRESH_SECONDS"),
+        ({"deadline": "30/06/2025"}, {}, "[sheet] deadline"),
+        ({}, {"KKDASH_DEADLINE": "2025-02-30"}, "KKDASH_DEADLINE"),
+        ({"url": "https://example.com/sheet"}, {}, "[sheet] url"),
+        ({}, {"KKDASH_SHEET_URL": "short"}, "KKDASH_SHEET_URL"),
+        ({"url": "https://docs.google.com/spreadsheets/d/e/2PACX-abc/pubhtml"}, {}, "published_csv_url"),
+        ({"published_csv_url": "docs.google.com/x.csv"}, {}, "[sheet] published_csv_url"),
+        ({"published_csv_url": "https://docs.google.com/spreadsheets/d/e/2PACX-a/pubhtml"}, {}, "pubhtml"),
+        ({"responses_worksheet": 3}, {}, "[sheet] responses_worksheet"),
+    ],
+)
+def test_bad_values_raise_thai_errors_naming_the_setting(sheet, environ, where):
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"sheet": sheet}, environ)
+    assert where in str(caught.value)
+    assert THAI.search(str(caught.value))
+
+
+def test_sheet_without_credentials_is_an_error_not_demo():
+    with pytest.raises(SettingsError, match="gcp_service_account"):
+        load_settings({"sheet": {"key": KEY}}, {})
+
+
+def test_url_and_key_pointing_to_different_sheets():
+    with pytest.raises(SettingsError, match=r"\[sheet\] url"):
+        load_settings(secrets(url=KEY, key="8" * 44), {})
+
+
+def test_same_worksheet_for_responses_and_registry():
+    with pytest.raises(SettingsError, match="registry_worksheet"):
+        load_settings(secrets(key=KEY, registry_worksheet="Form Responses 1"), {})
+
+
+def test_incomplete_service_account_names_missing_fields_only():
+    table = {"type": "service_account", "private_key": PRIVATE_KEY}
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"sheet": {"key": KEY}, "gcp_service_account": table}, {})
+    assert "client_email, token_uri" in str(caught.value)
+    assert "TOPSECRET" not in str(caught.value)
+
+
+def test_missing_credentials_file(tmp_path):
+    with pytest.raises(SettingsError, match="GOOGLE_APPLICATION_CREDENTIALS"):
+        load_settings({}, {"GOOGLE_APPLICATION_CREDENTIALS": str(tmp_path / "nope.json")})
+
+
+def test_repr_hides_the_service_account_key():
+    settings = load_settings(secrets(key=KEY), {})
+    for text in (repr(settings), str(settings), f"{settings}"):
+        assert "TOPSECRET" not in text
+        assert "PRIVATE KEY" not in text
+        assert "service_account_info=<hidden>" in text
+        assert KEY in text
+    assert hash(settings) == hash(load_settings(secrets(key=KEY), {}))
+
+
+def test_streamlit_secrets_without_a_file_count_as_empty():
+    class NoSecretsFile(dict):
+        def get(self, key, default=None):
+            raise FileNotFoundError("No secrets found")
+
+    assert load_settings(NoSecretsFile(), {}) == SheetSettings()
+
+
+def test_read_secrets_file(tmp_path):
+    assert read_secrets_file(tmp_path / "absent.toml") == {}
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[sheet]\nurl = \n", encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        read_secrets_file(bad)
+    assert str(bad) in str(caught.value) and THAI.search(str(caught.value))
+
+
+def test_example_secrets_file_is_valid_and_documents_every_key():
+    secrets_doc = read_secrets_file(EXAMPLE)
+    settings = load_settings(secrets_doc, {})
+    assert settings.mode == "service_account"
+    assert settings.sheet_key == "REPLACE_WITH_YOUR_SHEET_KEY_0123456789"
+    assert (settings.responses_worksheet, settings.registry_worksheet) == ("Form Responses 1", "Registry")
+    assert (settings.refresh_seconds, settings.deadline) == (60, date(2023, 7, 7))
+    text = EXAMPLE.read_text(encoding="utf-8")
+    for name in ("key =", "published_csv_url =", "GOOGLE_APPLICATION_CREDENTIALS", "KKDASH_SHEET_URL"):
+        assert name in text
