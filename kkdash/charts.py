@@ -48,21 +48,32 @@ def sort_laggards(districts: pd.DataFrame) -> pd.DataFrame:
     return with_agencies.sort_values(["coverage", "missing", "name_th"], ascending=[True, False, True])
 
 
-def district_progress(districts: pd.DataFrame, *, font_size: int = 14) -> go.Figure:
-    """Stacked horizontal bars of on-time / late / missing agencies per district, laggards on top."""
+def district_progress(districts: pd.DataFrame, *, font_size: int = 14, height: int | None = None) -> go.Figure:
+    """Each district's agencies as 100% bars of on time / late / missing, laggards on top.
+
+    Shares, not counts: the province-level group has twenty times the agencies of a district,
+    and in counts it would flatten every district into a sliver.
+    """
     ordered = sort_laggards(districts).iloc[::-1]  # plotly draws the first row at the bottom
     labels = district_labels(ordered)
+    expected = ordered["expected"].where(ordered["expected"] > 0)
     figure = go.Figure()
     for status in ("on_time", "late", "missing"):
+        share = (ordered[status] / expected * 100).fillna(0)
         figure.add_bar(
-            y=labels, x=ordered[status], name=STATUS_TH[status], orientation="h",
+            y=labels, x=share, name=STATUS_TH[status], orientation="h",
             marker_color=STATUS_COLORS[status],
-            customdata=ordered[["reported", "expected"]],
-            hovertemplate="%{y}: %{x} หน่วยงาน<br>ส่งแล้ว %{customdata[0]}/%{customdata[1]}"
+            text=[f"{n}" if n else "" for n in ordered[status]], textposition="inside",
+            insidetextanchor="middle", textangle=0, textfont={"color": "white"},
+            customdata=ordered[[status, "expected"]],
+            hovertemplate="%{y}: %{customdata[0]} จาก %{customdata[1]} หน่วยงาน (%{x:.1f}%)"
                           f"<extra>{STATUS_TH[status]}</extra>",
         )
-    figure.update_layout(barmode="stack", xaxis_title="จำนวนหน่วยงาน", yaxis={"dtick": 1})
-    return _layout(figure, height=max(320, 24 * len(ordered) + 80), font_size=font_size)
+    figure.update_layout(
+        barmode="stack", bargap=0.25, uniformtext={"minsize": 10, "mode": "show"}, yaxis={"dtick": 1},
+        xaxis={"title": "ร้อยละของหน่วยงานในอำเภอ", "range": [0, 100], "ticksuffix": "%"},
+    )
+    return _layout(figure, height=height or max(320, 26 * len(ordered) + 90), font_size=font_size)
 
 
 def signing_rate_by_district(districts: pd.DataFrame, *, font_size: int = 14) -> go.Figure:
@@ -73,11 +84,13 @@ def signing_rate_by_district(districts: pd.DataFrame, *, font_size: int = 14) ->
         y=labels, x=ordered["signing_rate"] * 100, orientation="h", marker_color="#1565c0",
         text=[f"{v:.1%}" if t else "ยังไม่มีรายงาน" for v, t in
               zip(ordered["signing_rate"], ordered["personnel_total"], strict=True)],
-        textposition="auto",
+        textposition=["inside" if v >= 0.2 else "outside" for v in ordered["signing_rate"]],
+        insidetextanchor="end", textangle=0,
         customdata=ordered[["personnel_signed", "personnel_total"]],
         hovertemplate="%{y}: ลงนาม %{customdata[0]:,} จาก %{customdata[1]:,} คน<extra></extra>",
     ))
-    figure.update_layout(xaxis={"title": "ร้อยละผู้ลงนาม", "range": [0, 100]},
+    figure.update_layout(uniformtext={"minsize": font_size - 2, "mode": "show"},
+                         xaxis={"title": "ร้อยละผู้ลงนาม", "range": [0, 100]},
                          yaxis={"dtick": 1, "autorange": "reversed"}, showlegend=False)
     return _layout(figure, height=max(320, 24 * len(ordered) + 80), font_size=font_size)
 
@@ -141,20 +154,22 @@ def coverage_map(districts: pd.DataFrame, *, height: int = 560, font_size: int =
             figure.add_scatter(x=lon, y=lat, fill="toself", fillcolor=color, mode="lines",
                                line={"color": "white", "width": 1}, hoveron="fills+points",
                                text=hover, hoverinfo="text", showlegend=False, name=d["name_th"])
-    _label_districts(figure, shapes, rows, font_size=font_size)
+    _label_districts(figure, shapes, rows["name_th"], font_size=font_size)
     _add_colorbar(figure)
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    return _layout(figure, height=height, font_size=font_size)
+    figure = _layout(figure, height=height, font_size=font_size)
+    figure.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0})
+    return figure
 
 
-def _label_districts(figure: go.Figure, shapes: dict, rows: pd.DataFrame, *, font_size: int) -> None:
-    """District names at their centroids, with the coverage beneath."""
+def _label_districts(figure: go.Figure, shapes: dict, names: pd.Series, *, font_size: int) -> None:
+    """Each district's name at its centroid; its figures are in the hover."""
     points = {code: _centroid(rings[0]) for code, rings in shapes.items()}
     figure.add_scatter(
         x=[p[0] for p in points.values()], y=[p[1] for p in points.values()], mode="text",
-        text=[f"{rows.loc[c, 'name_th']}<br>{rows.loc[c, 'coverage']:.0%}" for c in points],
-        textfont={"size": max(9, font_size - 4), "color": "#111"}, hoverinfo="skip", showlegend=False,
+        text=[names[code] for code in points], textfont={"size": max(9, font_size - 4), "color": "#111"},
+        hoverinfo="skip", showlegend=False,
     )
 
 
@@ -163,5 +178,6 @@ def _add_colorbar(figure: go.Figure) -> None:
     figure.add_scatter(
         x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
         marker={"colorscale": COVERAGE_SCALE, "cmin": 0, "cmax": 100, "color": [0],
-                "colorbar": {"title": "ส่งแล้ว (%)", "ticksuffix": "%", "len": 0.6}},
+                "colorbar": {"title": {"text": "ส่งแล้ว", "side": "right"}, "ticksuffix": "%",
+                             "len": 0.5, "thickness": 12, "x": 1.0}},
     )

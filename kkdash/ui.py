@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import runpy
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from pathlib import Path
 
 import streamlit as st
 
@@ -17,12 +19,12 @@ from kkdash.registry import KINDS_TH, PROVINCE_GROUP_TH
 
 WALL_CSS = """
 <style>
-[data-testid="stMetricValue"] { font-size: 3.2rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.4rem; }
-[data-testid="stMetricDelta"] { font-size: 1.1rem; }
-h1 { font-size: 2.6rem !important; padding-top: 0 !important; }
-.block-container { padding-top: 1rem; padding-bottom: 0; max-width: 100%; }
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header { display: none; }
+[data-testid="stMetricValue"] { font-size: 2.5rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.25rem; }
+[data-testid="stMetricDelta"] { font-size: 1.05rem; }
+h1 { font-size: 2.2rem !important; padding: 0.4rem 0 0 0 !important; line-height: 1.5 !important; }
+.block-container { padding-top: 0.5rem !important; padding-bottom: 0; max-width: 100%; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
 </style>
 """
 BASE_CSS = """
@@ -31,6 +33,28 @@ BASE_CSS = """
 .block-container { padding-top: 2.5rem; }
 </style>
 """
+
+
+ENTRYPOINT = Path(__file__).resolve().parent.parent / "app.py"
+ROUTER_FLAG = "_kkdash_router_ran"
+
+
+def ensure_framed() -> None:
+    """Run the router first when a deep link reached a page before it.
+
+    Streamlit treats a `pages/` folder beside the entry point as a legacy multipage app until
+    `st.navigation` has run once, so the first visit to `/followup` on a fresh server would run
+    the page alone — no sidebar, no page config. Running app.py here frames it as usual.
+    """
+    if st.session_state.get(ROUTER_FLAG):
+        return
+    runpy.run_path(str(ENTRYPOINT), run_name="__main__")
+    st.stop()
+
+
+def mark_router_ran() -> None:
+    """Called by app.py: the frame is in place for this session."""
+    st.session_state[ROUTER_FLAG] = True
 
 
 @dataclass(frozen=True)
@@ -132,6 +156,14 @@ def load_campaign() -> Campaign:
     except InputError as exc:
         return Campaign(data.Dataset(**{**dataset.__dict__, "problem": str(exc)}), None)
     return Campaign(dataset, outcome)
+
+
+def subtitle(campaign: Campaign) -> str:
+    """`จังหวัดขอนแก่น · สถานะ ณ 5 ก.ค. 2566 16:00 น.` for under a page title."""
+    text = "จังหวัดขอนแก่น"
+    if campaign.outcome is not None:
+        text += f" · สถานะ ณ {format_thai_date(campaign.outcome.as_of, with_time=True)}"
+    return text
 
 
 def kpi_cards(kpis: list[views.Kpi], *, per_row: int = 4) -> None:

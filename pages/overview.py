@@ -4,14 +4,18 @@ import streamlit as st
 
 from kkdash import charts, ui, views
 
+ui.ensure_framed()
+
 WALL_REFRESH_SECONDS = 60
+WALL_CHART_HEIGHT = 700  # 1080 px less the title and the KPI row: no scrolling on a 1080p screen
 
 
 def overview() -> None:
     """KPIs, district progress, signing rate, timeline and the map."""
     campaign = ui.load_campaign()
     wall = ui.is_wall()
-    st.title("ความคืบหน้าการประกาศเจตนารมณ์ จังหวัดคุณธรรม ขอนแก่น")
+    st.title("ภาพรวมการประกาศเจตนารมณ์ จังหวัดคุณธรรม")
+    st.caption(ui.subtitle(campaign))
     ui.source_banner(campaign.dataset)
     if campaign.outcome is None:
         ui.no_data_message(campaign)
@@ -21,17 +25,17 @@ def overview() -> None:
     if wall:
         _wall_charts(outcome)
         return
-    left, right = st.columns([3, 2])
+    left, right = st.columns([1, 1])
     with left:
-        st.subheader("ความคืบหน้ารายอำเภอ (อำเภอที่ส่งน้อยที่สุดอยู่บนสุด)")
+        st.markdown("#### ความคืบหน้ารายอำเภอ — อำเภอที่ส่งน้อยที่สุดอยู่บนสุด")
         st.plotly_chart(charts.district_progress(outcome.districts), key="overview_progress")
     with right:
-        st.subheader("แผนที่สัดส่วนหน่วยงานที่ส่งแล้ว")
+        st.markdown("#### แผนที่: สัดส่วนหน่วยงานที่ส่งแล้วรายอำเภอ")
         st.plotly_chart(charts.coverage_map(outcome.districts), key="overview_map")
-    st.subheader("จำนวนหน่วยงานที่ส่งรายงานสะสมรายวัน")
+    st.markdown("#### หน่วยงานที่ส่งรายงานสะสมรายวัน")
     st.plotly_chart(charts.timeline(outcome.timeline, deadline=outcome.deadline, as_of=outcome.as_of),
                     key="overview_timeline")
-    st.subheader("ร้อยละบุคลากรที่ลงนามรายอำเภอ")
+    st.markdown("#### ร้อยละบุคลากรที่ลงนามรายอำเภอ")
     st.plotly_chart(charts.signing_rate_by_district(outcome.districts), key="overview_signing")
     st.caption(views.row_arithmetic(outcome) + " — รายละเอียดที่หน้า “คุณภาพข้อมูล”")
 
@@ -40,9 +44,11 @@ def _wall_charts(outcome) -> None:
     """At 1920×1080: district progress beside the map, no scrolling."""
     left, right = st.columns([3, 2])
     with left:
-        st.plotly_chart(charts.district_progress(outcome.districts, font_size=16), key="wall_progress")
+        st.plotly_chart(charts.district_progress(outcome.districts, font_size=15, height=WALL_CHART_HEIGHT),
+                        key="wall_progress")
     with right:
-        st.plotly_chart(charts.coverage_map(outcome.districts, height=640, font_size=16), key="wall_map")
+        st.plotly_chart(charts.coverage_map(outcome.districts, height=WALL_CHART_HEIGHT, font_size=16),
+                        key="wall_map")
     st.caption(f"ปรับปรุงอัตโนมัติทุก {WALL_REFRESH_SECONDS} วินาที · {views.row_arithmetic(outcome)}")
 
 

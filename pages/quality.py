@@ -4,6 +4,8 @@ import streamlit as st
 
 from kkdash import export, ui, views
 
+ui.ensure_framed()
+
 st.title("คุณภาพข้อมูล")
 campaign = ui.load_campaign()
 ui.source_banner(campaign.dataset)
