@@ -16,5 +16,5 @@ page = st.navigation(pages, position="hidden" if ui.is_wall() else "sidebar")
 st.html(ui.WALL_CSS if ui.is_wall() else ui.BASE_CSS)
 if not ui.is_wall():
     ui.sidebar(ui.load_campaign().dataset)
-ui.mark_router_ran()
-page.run()
+with ui.routed():
+    page.run()

@@ -11,6 +11,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -20,7 +21,7 @@ from kkdash.errors import InputError
 from kkdash.feed import Feed, FeedState
 from kkdash.inputs import registry_table, snapshot_path
 from kkdash.parsing import BANGKOK
-from kkdash.registry import load_districts, load_registry, validate_registry
+from kkdash.registry import REGISTRY_PATH, load_districts, load_registry, validate_registry
 from kkdash.settings import SettingsError, SheetSettings, load_settings
 from kkdash.sources import DEMO_RESPONSES_PATH, RawSheet, read_responses_csv, sheet_from_rows
 
@@ -60,11 +61,22 @@ def _feed(settings: SheetSettings) -> Feed:
     return Feed(settings, snapshot_path=snapshot_path())
 
 
+def registry_path() -> Path:
+    """The registry file: KKDASH_REGISTRY_PATH if set (HR's own list), else data/agencies.csv."""
+    return Path(os.environ.get("KKDASH_REGISTRY_PATH") or REGISTRY_PATH)
+
+
 @st.cache_resource(show_spinner=False)
-def _reference() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The district list and the file registry, read once per process."""
+def _reference(path: Path, mtime: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The district list and the file registry (re-read when the registry file changes)."""
     districts = load_districts()
-    return load_registry(districts=districts), districts
+    return load_registry(path, districts=districts), districts
+
+
+def reference() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The registry and district list in force."""
+    path = registry_path()
+    return _reference(path, path.stat().st_mtime if path.exists() else 0.0)
 
 
 @st.cache_resource(show_spinner=False)
@@ -77,11 +89,14 @@ def current_dataset() -> Dataset:
     """The data every page shows now; never raises for a source fault (it is reported instead)."""
     try:
         settings = app_settings()
-    except SettingsError as exc:
-        return _demo_dataset(problem=str(exc))
+        registry, districts = reference()
+    except (SettingsError, InputError) as exc:
+        return Dataset(sheet=None, registry=pd.DataFrame(), districts=pd.DataFrame(), mode="unusable",
+                       version="none", fetched_at=None, problem=str(exc))
+    registry_version = f"registry-{registry_path().stat().st_mtime}"
     if settings.mode == "demo":
-        return _demo_dataset()
-    return _sheet_dataset(settings, _feed(settings).current())
+        return _demo_dataset(registry, districts, registry_version)
+    return _sheet_dataset(settings, _feed(settings).current(), registry, districts, registry_version)
 
 
 def refresh_now() -> bool:
@@ -95,15 +110,14 @@ def refresh_now() -> bool:
     return _feed(settings).refresh_now()
 
 
-def _demo_dataset(problem: str | None = None) -> Dataset:
-    registry, districts = _reference()
-    sheet = _demo_sheet(DEMO_RESPONSES_PATH.stat().st_mtime)
-    return Dataset(sheet=sheet, registry=registry, districts=districts, mode="demo",
-                   version=f"demo-{DEMO_RESPONSES_PATH.stat().st_mtime}", fetched_at=None, problem=problem)
+def _demo_dataset(registry: pd.DataFrame, districts: pd.DataFrame, registry_version: str) -> Dataset:
+    mtime = DEMO_RESPONSES_PATH.stat().st_mtime
+    return Dataset(sheet=_demo_sheet(mtime), registry=registry, districts=districts, mode="demo",
+                   version=f"demo-{mtime}-{registry_version}", fetched_at=None)
 
 
-def _sheet_dataset(settings: SheetSettings, state: FeedState) -> Dataset:
-    registry, districts = _reference()
+def _sheet_dataset(settings: SheetSettings, state: FeedState, registry: pd.DataFrame,
+                   districts: pd.DataFrame, registry_version: str) -> Dataset:
     base = {"districts": districts, "mode": settings.mode, "error": state.error, "error_at": state.error_at}
     if state.tables is None:
         return Dataset(sheet=None, registry=registry, version="none", fetched_at=None, **base)
@@ -115,9 +129,9 @@ def _sheet_dataset(settings: SheetSettings, state: FeedState) -> Dataset:
             registry = validate_registry(registry_table(tables.registry), districts=districts)
     except InputError as exc:
         sheet, problem = None, str(exc)
-    version = hashlib.sha1(repr((tables.fetched_at, len(tables.responses))).encode()).hexdigest()
-    return Dataset(sheet=sheet, registry=registry, version=version, fetched_at=tables.fetched_at,
-                   problem=problem, **base)
+    fingerprint = repr((tables.fetched_at, len(tables.responses), registry_version))
+    return Dataset(sheet=sheet, registry=registry, version=hashlib.sha1(fingerprint.encode()).hexdigest(),
+                   fetched_at=tables.fetched_at, problem=problem, **base)
 
 
 @st.cache_resource(show_spinner="กำลังคำนวณ…", max_entries=64)
@@ -127,6 +141,6 @@ def _outcome(version: str, as_of: datetime, deadline: date, _dataset: Dataset) -
 
 
 def compute_outcome(dataset: Dataset, *, as_of: datetime, deadline: date) -> pipeline.Outcome:
-    """The campaign as of ``as_of`` (rounded down to the minute, so reruns hit the cache)."""
+    """The campaign as of ``as_of``, taken to the end of its minute so reruns hit the cache."""
     minute = as_of.astimezone(BANGKOK).replace(second=59, microsecond=0)
     return _outcome(dataset.version, minute, deadline, dataset)

@@ -52,6 +52,7 @@ class Feed:
         self._lock = threading.Lock()
         self._last_attempt: float | None = None
         self._last_manual: float | None = None
+        self._completed = 0  # fetch attempts finished, so a waiting caller can tell one happened
         self.fetch_count = 0
         saved = snapshot.load_snapshot(self.snapshot_path) if self.snapshot_path else None
         self._state = FeedState(tables=saved, from_snapshot=saved is not None)
@@ -63,7 +64,8 @@ class Feed:
 
     def current(self) -> FeedState:
         """The state, after a fetch when the data is older than the refresh interval."""
-        if self._due():
+        if self._state.tables is None or self._due():
+            # With nothing to show yet, wait for the read under way; otherwise show the old data.
             self._refresh(wait=self._state.tables is None)
         return self._state
 
@@ -73,21 +75,23 @@ class Feed:
         if self._last_manual is not None and now - self._last_manual < MANUAL_REFRESH_GAP:
             return False
         self._last_manual = now
-        return self._refresh(wait=True)
+        return self._refresh(wait=True, force=True)
 
     def _due(self) -> bool:
         last = self._last_attempt
         return last is None or self._clock() - last >= self.settings.refresh_seconds
 
-    def _refresh(self, *, wait: bool) -> bool:
+    def _refresh(self, *, wait: bool, force: bool = False) -> bool:
         """Fetch once; callers arriving meanwhile return (or wait, if they have nothing to show)."""
+        seen = self._completed
         if not self._lock.acquire(blocking=wait):
             return False
         try:
-            if wait and self._last_attempt is not None and self._clock() - self._last_attempt < 1.0:
-                return True  # someone fetched while we waited for the lock
+            if self._completed != seen or not (force or self._due()):
+                return True  # someone else read the sheet while we waited, or it is not time yet
             self._last_attempt = self._clock()
             self._fetch_once()
+            self._completed += 1
             return True
         finally:
             self._lock.release()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import runpy
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
 import streamlit as st
 
-from kkdash import data, views
+from kkdash import access, data, views
 from kkdash.demo import DEMO_AS_OF
 from kkdash.errors import InputError
 from kkdash.metrics import DEFAULT_DEADLINE
@@ -36,25 +39,31 @@ BASE_CSS = """
 
 
 ENTRYPOINT = Path(__file__).resolve().parent.parent / "app.py"
-ROUTER_FLAG = "_kkdash_router_ran"
+_router = threading.local()  # each session's script runs in its own thread
 
 
 def ensure_framed() -> None:
-    """Run the router first when a deep link reached a page before it.
+    """Run the router first when a page was started without it.
 
     Streamlit treats a `pages/` folder beside the entry point as a legacy multipage app until
-    `st.navigation` has run once, so the first visit to `/followup` on a fresh server would run
-    the page alone — no sidebar, no page config. Running app.py here frames it as usual.
+    `st.navigation` has run in the process, so a deep link to `/followup` on a fresh server
+    (or a rerun under AppTest) would run the page alone — no sidebar, no page config.
+    Running app.py here frames it as usual.
     """
-    if st.session_state.get(ROUTER_FLAG):
+    if getattr(_router, "active", False):
         return
     runpy.run_path(str(ENTRYPOINT), run_name="__main__")
     st.stop()
 
 
-def mark_router_ran() -> None:
-    """Called by app.py: the frame is in place for this session."""
-    st.session_state[ROUTER_FLAG] = True
+@contextmanager
+def routed() -> Iterator[None]:
+    """app.py runs the chosen page inside this, so the page knows its frame is in place."""
+    _router.active = True
+    try:
+        yield
+    finally:
+        _router.active = False
 
 
 @dataclass(frozen=True)
@@ -99,6 +108,8 @@ def sidebar(dataset: data.Dataset) -> None:
         st.markdown("### แหล่งข้อมูล")
         if dataset.is_demo:
             st.info("ข้อมูลตัวอย่าง — ยังไม่ได้เชื่อม Google Sheet (ดูวิธีตั้งค่าใน README)", icon="🧪")
+        elif dataset.mode == "unusable":
+            st.error("การตั้งค่าหรือทะเบียนหน่วยงานใช้ไม่ได้ — ดูรายละเอียดที่หน้าหลัก", icon="⚠️")
         else:
             st.markdown("Google Sheet (ลิงก์เผยแพร่)" if dataset.mode == "published_csv" else "Google Sheet")
             if dataset.fetched_at:
@@ -109,6 +120,7 @@ def sidebar(dataset: data.Dataset) -> None:
                 st.toast("เพิ่งดึงข้อมูลไปเมื่อไม่กี่วินาทีก่อน กรุณารอสักครู่")
         st.markdown(f"**กำหนดส่ง:** {format_thai_date(deadline())}")
         _as_of_controls(dataset)
+    sign_in_panel(dataset)
 
 
 def _as_of_controls(dataset: data.Dataset) -> None:
@@ -174,6 +186,14 @@ def kpi_cards(kpis: list[views.Kpi], *, per_row: int = 4) -> None:
                           border=True)
 
 
+def progress_note(outcome: Outcome) -> None:
+    """A plain sentence for the two states where the numbers alone would puzzle someone."""
+    if outcome.counts["rows_total"] == 0 and not len(outcome.notes):
+        st.info("ยังไม่มีหน่วยงานใดส่งแบบรายงาน ณ เวลาที่เลือก — ตัวเลขจะขึ้นเมื่อมีคำตอบในแผ่นงาน", icon="ℹ️")
+    elif outcome.province["agencies_missing"] == 0:
+        st.success("ทุกหน่วยงานในทะเบียนส่งแบบรายงานแล้ว", icon="✅")
+
+
 def no_data_message(campaign: Campaign) -> None:
     """The page cannot show figures: say why and what to do."""
     if campaign.dataset.problem:
@@ -182,8 +202,8 @@ def no_data_message(campaign: Campaign) -> None:
 
 
 def can_see_contacts(dataset: data.Dataset) -> bool:
-    """Reporter names and phones: open on demo data (it is invented); otherwise only for HR."""
-    return dataset.is_demo
+    """Reporter names, positions and phones: only for the hr role (rules in kkdash.access)."""
+    return access_decision(dataset).contacts
 
 
 FILTER_PARAMS = ("status", "district", "kind", "q")
@@ -272,3 +292,114 @@ QUALITY_COLUMNS = {
     "warning": st.column_config.TextColumn("คำเตือน", width="large"),
     "replaced_by_row": st.column_config.NumberColumn("แทนที่ด้วยแถว", format="%d"),
 }
+
+
+# --- who may see what: the Streamlit side of kkdash.access -------------------------------
+
+ACCESS_GRANT_KEY = "access_grant"
+ACCESS_ATTEMPTS_KEY = "access_attempts"
+LITERAL_LIMIT = 200
+# Every character CommonMark lets a backslash escape, plus Streamlit's `:color[…]`/emoji colons and `$` math.
+_MARKDOWN_ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\`*_{}[]()<>#+-.!|~:$^=&\"'"})
+# Controls that would reorder or hide the text around them (bidi overrides and isolates).
+_INVISIBLE = dict.fromkeys([*range(0x20), 0x7F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], " ")
+
+
+def literal(text: object, *, limit: int = LITERAL_LIMIT) -> str:
+    """Sheet or registry text -> markdown showing it as typed: escaped, one line, at most ``limit`` characters."""
+    flat = " ".join(str(text).translate(_INVISIBLE).split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return flat.translate(_MARKDOWN_ESCAPES)
+
+
+def access_settings() -> tuple[access.AccessSettings, str | None]:
+    """The `[access]`/`[auth]` settings, and a Thai problem when they are unusable (then: no sign-in)."""
+    try:
+        return access.load_access(_secrets()), None
+    except access.AccessError as exc:
+        return access.AccessSettings(), access.redact(str(exc))
+
+
+def _secrets() -> dict:
+    try:
+        return st.secrets.to_dict()
+    except (FileNotFoundError, OSError, ValueError):
+        return {}
+
+
+def access_decision(dataset: data.Dataset) -> access.Decision:
+    """This visitor's role, from secrets.toml, ``st.user`` and a password given in this session."""
+    settings, problem = access_settings()
+    if problem:
+        return access.Decision(None, why=f"การตั้งค่าสิทธิ์ไม่ถูกต้อง: {problem}")  # fail closed
+    return access.decide(settings, st.user.to_dict(), grant=st.session_state.get(ACCESS_GRANT_KEY),
+                         demo=dataset.is_demo)
+
+
+def sign_in_panel(dataset: data.Dataset) -> None:
+    """The sidebar's sign-in block; stops the run when this visitor may see nothing."""
+    access.install_log_redaction()
+    settings, problem = access_settings()
+    decision = access_decision(dataset)
+    with st.sidebar:
+        st.markdown("### สิทธิ์การเข้าถึง")
+        if problem:
+            st.error(literal(problem, limit=400), icon=":material/error:")
+        elif not settings.sign_in and decision.role is not None:
+            _open_access_note(dataset, decision)
+        else:
+            _sign_in_controls(settings, decision)
+    if decision.role is None:
+        st.title("ติดตามการประกาศเจตนารมณ์ จังหวัดคุณธรรม ขอนแก่น")
+        st.info(f"{literal(decision.why, limit=400)} — เข้าสู่ระบบได้ที่แถบด้านข้าง", icon=":material/lock:")
+        st.stop()
+
+
+def _open_access_note(dataset: data.Dataset, decision: access.Decision) -> None:
+    st.caption(decision.why)
+    if not dataset.is_demo:
+        st.caption("เปิดการเข้าสู่ระบบเพื่อให้ฝ่ายบุคคลเห็นชื่อและเบอร์โทร: ใส่ตาราง `[auth]` (บัญชี Google)"
+                   " หรือ `hr_password_sha256` ในตาราง `[access]` ของไฟล์ `.streamlit/secrets.toml`"
+                   " — ดู docs/access.md")
+
+
+def _sign_in_controls(settings: access.AccessSettings, decision: access.Decision) -> None:
+    if decision.role is not None:
+        st.caption(f"{literal(decision.who)} · {decision.why}" if decision.who else decision.why)
+        st.button("ออกจากระบบ", icon=":material/logout:", key="access_logout", on_click=_sign_out,
+                  width="stretch")
+    elif decision.who:
+        st.warning(f"{literal(decision.who)}: {decision.why}", icon=":material/block:")
+    if decision.role == access.HR:
+        return
+    if settings.oidc and not decision.who:
+        st.button("เข้าสู่ระบบด้วยบัญชีอีเมล", icon=":material/login:", key="access_login", on_click=st.login,
+                  type="primary", width="stretch")
+    if settings.passwords:
+        with st.expander("เข้าสู่ระบบด้วยรหัสผ่าน", expanded=not settings.oidc and decision.role is None):
+            _password_form(settings)
+
+
+def _password_form(settings: access.AccessSettings) -> None:
+    """A shared-password form; the password never reaches the URL and is cleared on submit."""
+    with st.form("access_password_form", clear_on_submit=True, border=False):
+        attempt = st.text_input("รหัสผ่าน", type="password", key="access_password", autocomplete="current-password")
+        sent = st.form_submit_button("เข้าสู่ระบบ", width="stretch")
+    if not sent:
+        return
+    attempts = st.session_state.get(ACCESS_ATTEMPTS_KEY, access.Attempts())
+    result = access.try_password(settings, attempt, attempts, now=datetime.now(BANGKOK).timestamp())
+    st.session_state[ACCESS_ATTEMPTS_KEY] = result.attempts
+    if result.grant is None:
+        st.error(result.message, icon=":material/error:")
+        return
+    st.session_state[ACCESS_GRANT_KEY] = result.grant
+    st.rerun()
+
+
+def _sign_out() -> None:
+    """Forget the password grant; end the OIDC session too when there is one."""
+    st.session_state.pop(ACCESS_GRANT_KEY, None)
+    if st.user.to_dict().get("is_logged_in") is True:
+        st.logout()

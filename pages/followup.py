@@ -37,7 +37,7 @@ right.download_button("⬇️ ดาวน์โหลด Excel", export.xlsx_by
 picked = selection.selection.rows if selection else []
 if picked:
     agency = chosen.iloc[picked[0]]
-    st.subheader(f"ประวัติการส่งของ {agency['name_th']}")
+    st.subheader(f"ประวัติการส่งของ {ui.literal(agency['name_th'])}")
     history = views.submission_history(outcome, agency["agency_id"])
     if history.empty:
         st.info("หน่วยงานนี้ยังไม่มีแถวในแผ่นงานคำตอบ")

@@ -21,6 +21,7 @@ def overview() -> None:
         ui.no_data_message(campaign)
         return
     outcome = campaign.outcome
+    ui.progress_note(outcome)
     ui.kpi_cards(views.headline(outcome), per_row=8 if wall else 4)
     if wall:
         _wall_charts(outcome)

@@ -1,0 +1,241 @@
+"""The pages in AppTest: they run, show the pipeline's numbers, and their filters and as-of control work."""
+
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import streamlit as st
+from fakesheets import FakeSheets
+from streamlit.testing.v1 import AppTest
+
+from kkdash import pipeline, views
+from kkdash.demo import DEMO_AS_OF
+from kkdash.metrics import LATE, MISSING
+from kkdash.parsing import BANGKOK
+from kkdash.registry import load_districts, load_registry
+from kkdash.sources import DEMO_RESPONSES_PATH, read_responses_csv
+
+pytestmark = pytest.mark.timeout(120)
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGES = ["pages/overview.py", "pages/followup.py", "pages/quality.py"]
+SHEET_HEADER = ["ประทับเวลา", "ชื่อหน่วยงาน", "อำเภอ", "วันที่ประกาศเจตนารมณ์", "หัวหน้าหน่วยงานร่วมลงนาม",
+                "ข้าราชการ (ทั้งหมด)", "ข้าราชการ (ลงนาม)", "พนักงานราชการ (ทั้งหมด)", "พนักงานราชการ (ลงนาม)",
+                "ลูกจ้างประจำ (ทั้งหมด)", "ลูกจ้างประจำ (ลงนาม)", "เจ้าหน้าที่อื่น (ทั้งหมด)", "เจ้าหน้าที่อื่น (ลงนาม)",
+                "ลิงก์ประกาศบนเว็บไซต์", "ชื่อผู้รายงาน", "ตำแหน่ง", "เบอร์โทรศัพท์"]
+
+
+@pytest.fixture(autouse=True)
+def isolated(monkeypatch, tmp_path):
+    """Each test starts with empty Streamlit caches, no sheet configured and its own snapshot folder."""
+    for name in ("KKDASH_SHEET_URL", "KKDASH_PUBLISHED_CSV_URL", "GOOGLE_APPLICATION_CREDENTIALS",
+                 "KKDASH_REGISTRY_PATH", "KKDASH_DEADLINE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KKDASH_CACHE_DIR", str(tmp_path / "cache"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    st.cache_resource.clear()
+
+
+def demo_outcome(as_of: datetime = DEMO_AS_OF) -> pipeline.Outcome:
+    """The pipeline on the demo data, as the app computes it (to the end of the as-of minute)."""
+    districts = load_districts()
+    return pipeline.run(read_responses_csv(DEMO_RESPONSES_PATH), load_registry(districts=districts), districts,
+                        as_of=as_of.replace(second=59))
+
+
+def app(page: str | None = None, **params) -> AppTest:
+    """The app, run once, on ``page`` with query parameters."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    if page:
+        at.switch_page(page)
+    at.query_params.update(params)
+    return at.run()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def table(at: AppTest) -> pd.DataFrame:
+    return at.dataframe(key="followup_table").value
+
+
+def expected_kpis(outcome: pipeline.Outcome) -> dict[str, str]:
+    return {k.label: k.value for k in views.headline(outcome)}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_each_page_runs_without_exception(page):
+    at = app(page)
+    assert not at.exception
+    assert at.title[0].value in {"ภาพรวมการประกาศเจตนารมณ์ จังหวัดคุณธรรม", "ติดตามหน่วยงาน", "คุณภาพข้อมูล"}
+
+
+def test_wall_mode_runs_and_hides_the_sidebar():
+    at = app(view="wall")
+    assert not at.exception
+    assert len(at.metric) == 8
+    assert not at.sidebar.toggle
+
+
+def test_overview_kpis_equal_the_pipeline():
+    outcome = demo_outcome()
+    shown = metrics(app())
+    assert shown == expected_kpis(outcome)
+    p = outcome.province
+    assert shown["ส่งรายงานแล้ว"] == f"{p['agencies_reported']}/{p['agencies_expected']}"
+    assert shown["ยังไม่ส่ง"] == str(p["agencies_missing"])
+
+
+def test_the_as_of_control_changes_the_figures():
+    at = app()
+    at.date_input(key="sidebar_as_of_date").set_value(date(2023, 7, 8)).run()
+    at.time_input(key="sidebar_as_of_time").set_value(time(9, 0)).run()
+    later = demo_outcome(datetime(2023, 7, 8, 9, 0, tzinfo=BANGKOK))
+    assert metrics(at) == expected_kpis(later)
+    assert metrics(at)["ส่งรายงานแล้ว"] != expected_kpis(demo_outcome())["ส่งรายงานแล้ว"]
+    assert metrics(at)["เลยกำหนดมาแล้ว"] == "1 วัน"
+
+
+def test_the_now_toggle_shows_the_campaign_today():
+    at = app()
+    at.toggle(key="sidebar_live").set_value(True).run()
+    today = demo_outcome(datetime.now(BANGKOK))
+    assert metrics(at)["ส่งรายงานแล้ว"] == expected_kpis(today)["ส่งรายงานแล้ว"]
+
+
+def test_followup_lists_every_agency_missing_first():
+    outcome = demo_outcome()
+    shown = table(app("pages/followup.py"))
+    assert len(shown) == len(outcome.agencies) == 154
+    assert set(shown.columns) >= {"status", "name_th", "reporter_phone", "signing_rate"}
+
+
+def test_status_filter_keeps_only_that_status_and_goes_into_the_url():
+    outcome = demo_outcome()
+    at = app("pages/followup.py")
+    at.multiselect(key="followup_status").select(MISSING).run()
+    shown = table(at)
+    missing = outcome.agencies[outcome.agencies["status"] == MISSING]
+    assert sorted(shown["agency_id"]) == sorted(missing["agency_id"])
+    assert at.query_params["status"] == MISSING
+
+
+def test_district_kind_and_name_filters_narrow_the_table():
+    agencies = demo_outcome().agencies
+    at = app("pages/followup.py")
+    at.multiselect(key="followup_district").select("4012").run()
+    assert sorted(table(at)["agency_id"]) == sorted(agencies.loc[agencies["district_code"] == "4012", "agency_id"])
+    at.multiselect(key="followup_district").unselect("4012").run()
+    at.multiselect(key="followup_kind").select("district_office").run()
+    assert len(table(at)) == 26
+    at.multiselect(key="followup_kind").unselect("district_office").run()
+    at.text_input(key="followup_q").input("สาธารณสุข").run()
+    assert table(at)["name_th"].str.contains("สาธารณสุข").all()
+    assert len(table(at)) == 27  # 26 district health offices and the provincial one
+
+
+def test_query_params_restore_the_filters():
+    agencies = demo_outcome().agencies
+    at = app("pages/followup.py", status=LATE, district="province")
+    assert at.multiselect(key="followup_status").value == [LATE]
+    assert at.multiselect(key="followup_district").value == ["province"]
+    expected = agencies[(agencies["status"] == LATE) & (agencies["district_code"] == "")]
+    assert sorted(table(at)["agency_id"]) == sorted(expected["agency_id"])
+
+
+def test_selecting_an_agency_shows_its_submission_history():
+    outcome = demo_outcome()
+    twice = outcome.rows[outcome.rows["fate"] == "superseded"]["agency_id"].iloc[0]
+    at = app("pages/followup.py", q=twice)
+    assert list(table(at)["agency_id"]) == [twice]
+    at.session_state["followup_table"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    history = at.dataframe[1].value
+    assert list(history["row_number"]) == sorted(outcome.rows.loc[outcome.rows["agency_id"] == twice, "row_number"])
+    assert "ใช้เป็นข้อมูลล่าสุด" in set(history["fate"])
+    assert "ถูกแทนที่ด้วยรายงานที่ส่งภายหลัง" in set(history["fate"])
+
+
+def test_quality_page_shows_the_row_arithmetic_and_every_rejected_row():
+    outcome = demo_outcome()
+    at = app("pages/quality.py")
+    c = outcome.counts
+    assert c["rows_total"] == c["rows_used"] + c["rows_superseded"] + c["rows_rejected"]
+    assert any(views.row_arithmetic(outcome) in m.value for m in at.markdown)
+    rejected = at.dataframe[0].value
+    assert list(rejected["row_number"]) == list(outcome.rows.loc[outcome.rows["fate"] == "rejected", "row_number"])
+
+
+def sheet_rows(registry: pd.DataFrame, *, count: int | None = None) -> list[list[str]]:
+    """A clean response sheet: one on-time report for the first ``count`` agencies (all by default)."""
+    rows = [SHEET_HEADER]
+    for i, name in enumerate(registry["name_th"][:count]):
+        rows.append([f"{1 + i % 6}/7/2566, 10:{i % 60:02d}:00", name, "", "1/7/2566", "ใช่",
+                     "10", "10", "2", "2", "1", "1", "3", "3", "https://example.go.th/x", "นายทดสอบ ระบบ",
+                     "นักทรัพยากรบุคคล", "0812345678"])
+    return rows
+
+
+def sheet_app(monkeypatch, fake: FakeSheets, page: str | None = None) -> AppTest:
+    monkeypatch.setenv("KKDASH_PUBLISHED_CSV_URL", fake.published_csv_url())
+    return app(page)
+
+
+def test_a_sheet_with_only_a_header_says_no_reports_yet(monkeypatch):
+    with FakeSheets({"Form Responses 1": [SHEET_HEADER]}) as fake:
+        at = sheet_app(monkeypatch, fake)
+    assert not at.exception
+    assert at.info[0].value.startswith("ยังไม่มีหน่วยงานใดส่งแบบรายงาน")
+    assert metrics(at)["ส่งรายงานแล้ว"] == "0/154"
+
+
+def test_every_agency_reported_is_celebrated(monkeypatch):
+    with FakeSheets({"Form Responses 1": sheet_rows(load_registry())}) as fake:
+        at = sheet_app(monkeypatch, fake)
+    assert not at.exception
+    assert at.success[0].value == "ทุกหน่วยงานในทะเบียนส่งแบบรายงานแล้ว"
+    assert metrics(at)["ส่งรายงานแล้ว"] == "154/154"
+
+
+def test_a_district_with_no_agencies_still_renders(monkeypatch, tmp_path):
+    registry = load_registry()
+    smaller = registry[registry["district_code"] != "4029"]
+    path = tmp_path / "agencies.csv"
+    smaller.to_csv(path, index=False)
+    monkeypatch.setenv("KKDASH_REGISTRY_PATH", str(path))
+    at = app()
+    assert not at.exception
+    assert metrics(at)["ส่งรายงานแล้ว"].endswith(f"/{len(smaller)}")
+
+
+def test_a_failing_sheet_keeps_the_last_good_data_with_its_age(monkeypatch):
+    with FakeSheets({"Form Responses 1": sheet_rows(load_registry(), count=20)}) as fake:
+        at = sheet_app(monkeypatch, fake)
+        assert metrics(at)["ส่งรายงานแล้ว"] == "20/154"
+        fake.fail_next("500", times=10)
+        at.button(key="sidebar_refresh").click().run()
+    assert not at.exception
+    assert metrics(at)["ส่งรายงานแล้ว"] == "20/154"
+    banner = at.warning[0].value
+    assert banner.startswith(
+        "ดึงข้อมูลจาก Google Sheet ไม่สำเร็จ: ติดต่อ ลิงก์ CSV ที่เผยแพร่ ไม่ได้ หลังลองแล้ว 4 ครั้ง (HTTP 500)"
+        " จะลองใหม่ในรอบรีเฟรชถัดไป — กำลังแสดงข้อมูลล่าสุดที่ดึงได้ เมื่อไม่ถึงนาทีที่แล้ว (ณ ")
+
+
+def test_a_sheet_never_read_says_so_without_a_traceback(monkeypatch):
+    with FakeSheets({"Form Responses 1": [SHEET_HEADER]}) as fake:
+        fake.fail_next("403", times=10)
+        at = sheet_app(monkeypatch, fake, "pages/followup.py")
+    assert not at.exception
+    assert "ดึงข้อมูลจาก Google Sheet ไม่สำเร็จ" in at.warning[0].value
+    assert at.info[0].value.startswith("ยังไม่มีข้อมูลให้แสดง")
+
+
+def test_a_bad_header_row_is_explained(monkeypatch):
+    with FakeSheets({"Form Responses 1": [["ประทับเวลา", "ชื่อ"], ["1/7/2566, 10:00:00", "x"]]}) as fake:
+        at = sheet_app(monkeypatch, fake)
+    assert not at.exception
+    assert at.error[0].value.startswith("ข้อมูลจากแหล่งข้อมูลใช้ไม่ได้: ไม่พบคอลัมน์ที่จำเป็นในแผ่นงานคำตอบ")
