@@ -1,0 +1,219 @@
+"""The running app in headless Chromium: every page renders, charts and map draw, the CSV downloads.
+
+Starts `streamlit run app.py` on a free port and drives Debian's Chromium with Playwright. Waits
+only on Streamlit's own signals: `/_stcore/health`, then the app's script state `notRunning`.
+Screenshots land in screenshots/ (git-ignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from fakesheets import FakeSheets
+
+from kkdash import pipeline, views
+from kkdash.demo import DEMO_AS_OF
+from kkdash.registry import load_districts, load_registry
+from kkdash.sources import DEMO_RESPONSES_PATH, read_responses_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+SKELETON = "[data-testid='stSkeleton']"
+PAGES = {"overview": "ภาพรวม", "followup": "ติดตามหน่วยงาน", "quality": "คุณภาพข้อมูล"}
+SIZES = [(1366, 768), (1920, 1080)]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.timeout(240),
+    # On a developer's machine without Chromium these skip; in CI (CI=true) they must run.
+    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+                       reason="Debian chromium is not installed (apt-get install chromium)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_healthy(url: str, process: subprocess.Popen, *, limit: float = 90.0) -> None:
+    """Poll Streamlit's health endpoint until it answers ok (bounded; fails fast if the server died)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
+        try:
+            if requests.get(f"{url}/_stcore/health", timeout=2).text == "ok":
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(f"{url} was not healthy within {limit:.0f} s")
+
+
+@contextmanager
+def streamlit_server(env: dict[str, str], log: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free loopback port; yields its base URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false"]
+    with open(log, "w") as out:
+        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_healthy(url, process)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def demo_server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    env = {"KKDASH_CACHE_DIR": str(folder / "cache"), "KKDASH_PUBLISHED_CSV_URL": "", "KKDASH_SHEET_URL": ""}
+    with streamlit_server(env, folder / "streamlit.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def demo_kpis() -> dict[str, str]:
+    districts = load_districts()
+    outcome = pipeline.run(read_responses_csv(DEMO_RESPONSES_PATH), load_registry(districts=districts), districts,
+                           as_of=DEMO_AS_OF.replace(second=59))
+    return {kpi.label: kpi.value for kpi in views.headline(outcome)}
+
+
+def open_page(browser, url: str, *, width: int = 1366, height: int = 768):
+    """A new tab at ``url``, once the script has finished and every plotly chart has drawn."""
+    page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+    page.goto(url)
+    page.wait_for_selector(IDLE, timeout=60_000)
+    # Elements whose code is still loading show as skeletons after the script has finished.
+    page.wait_for_function(f"() => !document.querySelector({SKELETON!r})", timeout=30_000)
+    for chart in page.locator(".js-plotly-plot").all():
+        chart.locator(".main-svg").first.wait_for(timeout=30_000)
+    return page
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator("[data-testid='stException']").count() == 0
+    assert "Traceback" not in page.content()
+
+
+def screenshot(page, name: str) -> None:
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+@pytest.mark.parametrize("slug", list(PAGES))
+def test_every_page_renders_at_both_sizes(browser, demo_server, slug, width, height):
+    page = open_page(browser, f"{demo_server}/{slug}", width=width, height=height)
+    try:
+        assert_no_exception(page)
+        nav = page.locator("[data-testid='stSidebarNav'] a")
+        assert [nav.nth(i).get_attribute("href").rsplit("/", 1)[1] for i in range(nav.count())] == [
+            "", "followup", "quality"]  # the default page lives at the root
+        assert all(title in nav.nth(i).inner_text() for i, title in enumerate(PAGES.values()))
+        screenshot(page, f"{slug}-{width}x{height}")
+    finally:
+        page.close()
+
+
+def test_overview_shows_the_pipeline_kpis_and_draws_every_chart(browser, demo_server, demo_kpis):
+    page = open_page(browser, demo_server, height=2400)
+    try:
+        cards = page.locator("[data-testid='stMetric']")
+        shown = {cards.nth(i).locator("[data-testid='stMetricLabel']").inner_text():
+                 cards.nth(i).locator("[data-testid='stMetricValue']").inner_text() for i in range(cards.count())}
+        assert shown == demo_kpis
+        charts = page.locator(".js-plotly-plot")
+        assert charts.count() == 4
+        bars = charts.nth(0).locator("g.trace.bars path")
+        assert bars.count() >= 27 * 2  # on-time and missing bars for 26 districts and the province group
+        districts_drawn = charts.nth(1).locator("g.trace.scatter path.js-fill")
+        assert districts_drawn.count() == 26  # the offline map: one filled shape per district
+        assert charts.nth(2).locator("g.trace.scatter path.js-line").count() >= 1
+        screenshot(page, "overview-full")
+    finally:
+        page.close()
+
+
+def test_wall_mode_fits_kpis_and_the_district_chart_on_a_1080p_screen(browser, demo_server):
+    page = open_page(browser, f"{demo_server}/?view=wall", width=1920, height=1080)
+    try:
+        assert_no_exception(page)
+        assert page.locator("[data-testid='stSidebar']").is_hidden()
+        last_card = page.locator("[data-testid='stMetric']").last.bounding_box()
+        chart = page.locator(".js-plotly-plot").first.bounding_box()
+        assert last_card["y"] + last_card["height"] <= 1080
+        assert chart["y"] + chart["height"] <= 1080
+        screenshot(page, "wall-1920x1080")
+    finally:
+        page.close()
+
+
+def test_followup_filters_from_the_url_and_downloads_that_list(browser, demo_server):
+    page = open_page(browser, f"{demo_server}/followup?status=missing")
+    try:
+        assert_no_exception(page)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="ดาวน์โหลด CSV").click()
+        data = Path(download.value.path()).read_bytes()
+        assert data.startswith(b"\xef\xbb\xbf")
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+        assert {row["status"] for row in rows} == {"missing"}
+        assert page.get_by_text(f"{len(rows)} จาก 154 หน่วยงาน").count() == 1
+        screenshot(page, "followup-missing")
+    finally:
+        page.close()
+
+
+def test_against_the_fake_sheet_the_pages_show_the_sheets_data(browser, tmp_path):
+    registry = load_registry()
+    header = ["ประทับเวลา", "ชื่อหน่วยงาน", "ข้าราชการ (ทั้งหมด)", "ข้าราชการ (ลงนาม)", "พนักงานราชการ (ทั้งหมด)",
+              "พนักงานราชการ (ลงนาม)", "ลูกจ้างประจำ (ทั้งหมด)", "ลูกจ้างประจำ (ลงนาม)", "เจ้าหน้าที่อื่น (ทั้งหมด)",
+              "เจ้าหน้าที่อื่น (ลงนาม)", "ลิงก์ประกาศบนเว็บไซต์"]
+    rows = [header] + [[f"{d}/7/2566, 10:00:00", name, "10", "9", "2", "2", "1", "1", "3", "3", "https://x.go.th/a"]
+                       for d, name in zip(range(1, 13), registry["name_th"], strict=False)]
+    with FakeSheets({"Form Responses 1": rows}) as fake:
+        env = {"KKDASH_CACHE_DIR": str(tmp_path / "cache"), "KKDASH_PUBLISHED_CSV_URL": fake.published_csv_url()}
+        with streamlit_server(env, tmp_path / "streamlit.log") as url:
+            page = open_page(browser, url)
+            try:
+                assert_no_exception(page)
+                page.get_by_text("ตอนนี้").first.wait_for()
+                values = page.locator("[data-testid='stMetricValue']").all_inner_texts()
+                assert values[0] == "12/154"
+                assert page.locator("[data-testid='stSidebar']").get_by_text("Google Sheet (ลิงก์เผยแพร่)").count() == 1
+                screenshot(page, "overview-fake-sheet")
+            finally:
+                page.close()
+        assert fake.count(fake.csv_path) == 1
