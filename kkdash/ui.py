@@ -249,6 +249,13 @@ def _write_params(params: dict[str, str]) -> None:
             del st.query_params[name]
 
 
+def followup_order(*, include_personal: bool) -> list[str]:
+    """What HR reads first: status, agency, progress, contact; dates and codes after."""
+    contact = ["reporter_phone", "reporter_name", "reporter_position"] if include_personal else []
+    return ["status", "name_th", "district", "signed", "signing_rate", "fully_signed", "published_url",
+            *contact, "last_submitted", "first_submitted", "kind", "agency_id"]
+
+
 def followup_columns(*, include_personal: bool) -> dict:
     """Column headers and renderers for the follow-up table."""
     columns = {
@@ -272,6 +279,18 @@ def followup_columns(*, include_personal: bool) -> dict:
             "reporter_phone": st.column_config.LinkColumn("โทรศัพท์", display_text=r"tel:(.*)"),
         }
     return columns
+
+
+FULL_TEXT_ROWS = 60  # a table that wraps long reasons reads better than a grid, up to a page or so
+
+
+def full_text_table(frame, *, key: str) -> None:
+    """A short table with every word of its long texts visible; a scrolling grid when it is long."""
+    if len(frame) > FULL_TEXT_ROWS:
+        st.dataframe(frame, column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
+        return
+    headers = {column: QUALITY_COLUMNS[column].get("label", column) for column in frame.columns}
+    st.table(frame.rename(columns=headers).set_index(headers["row_number"]))
 
 
 HISTORY_COLUMNS = {
@@ -367,10 +386,11 @@ def _open_access_note(dataset: data.Dataset, decision: access.Decision) -> None:
 def _sign_in_controls(settings: access.AccessSettings, decision: access.Decision) -> None:
     if decision.role is not None:
         st.caption(f"{literal(decision.who)} · {decision.why}" if decision.who else decision.why)
-        st.button("ออกจากระบบ", icon=":material/logout:", key="access_logout", on_click=_sign_out,
-                  width="stretch")
     elif decision.who:
         st.warning(f"{literal(decision.who)}: {decision.why}", icon=":material/block:")
+    if decision.role is not None or decision.who:  # a refused account must be able to switch
+        st.button("ออกจากระบบ", icon=":material/logout:", key="access_logout", on_click=_sign_out,
+                  width="stretch")
     if decision.role == access.HR:
         return
     if settings.oidc and not decision.who:

@@ -139,6 +139,15 @@ def _status_mask(agencies: pd.DataFrame, statuses: tuple[str, ...]) -> pd.Series
     return mask
 
 
+def by_follow_up_priority(agencies: pd.DataFrame) -> pd.DataFrame:
+    """Agencies to call first on top: missing, then late, then incomplete or unpublished, then the rest."""
+    status_rank = agencies["status"].map({MISSING: 0, LATE: 1, ON_TIME: 2})
+    incomplete = ~(agencies["fully_signed"] & agencies["published"])
+    keys = pd.DataFrame({"s": status_rank, "i": ~incomplete, "d": agencies["district_code"],
+                         "a": agencies["agency_id"]})
+    return agencies.loc[keys.sort_values(["s", "i", "d", "a"]).index]
+
+
 def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.DataFrame:
     """Agency statuses -> the follow-up table's display columns (Thai headers are set by the page)."""
     badge = agencies["status"].map(STATUS_BADGES).where(~agencies["overdue"], OVERDUE_BADGE)

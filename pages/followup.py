@@ -16,12 +16,13 @@ if campaign.outcome is None:
 outcome = campaign.outcome
 personal = ui.can_see_contacts(campaign.dataset)
 filters = ui.agency_filters(outcome.agencies, key="followup")
-chosen = views.apply_filters(outcome.agencies, filters)
+chosen = views.by_follow_up_priority(views.apply_filters(outcome.agencies, filters))
 st.markdown(f"**{len(chosen):,}** จาก {len(outcome.agencies):,} หน่วยงาน")
 
 selection = st.dataframe(
     views.followup_table(chosen, include_personal=personal),
     column_config=ui.followup_columns(include_personal=personal),
+    column_order=ui.followup_order(include_personal=personal),
     hide_index=True, width="stretch", height=min(640, 38 + 35 * max(len(chosen), 1)),
     on_select="rerun", selection_mode="single-row", key="followup_table",
 )

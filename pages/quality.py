@@ -24,7 +24,7 @@ st.subheader(f"แถวที่ถูกปฏิเสธ ({len(rejected):,})
 if rejected.empty:
     st.success("ไม่มีแถวที่ถูกปฏิเสธ")
 else:
-    st.dataframe(rejected, column_config=ui.QUALITY_COLUMNS, hide_index=True, width="stretch", key="quality_rejected")
+    ui.full_text_table(rejected, key="quality_rejected")
     st.download_button("⬇️ ดาวน์โหลดแถวที่ถูกปฏิเสธ (CSV)", export.csv_bytes(rejected),
                        file_name="kkdash-rejected.csv", mime="text/csv", key="quality_rejected_csv")
 

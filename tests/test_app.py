@@ -110,6 +110,9 @@ def test_followup_lists_every_agency_missing_first():
     outcome = demo_outcome()
     shown = table(app("pages/followup.py"))
     assert len(shown) == len(outcome.agencies) == 154
+    missing = int((outcome.agencies["status"] == MISSING).sum())
+    assert shown["status"].head(missing).str.endswith("ยังไม่ส่ง").all()
+    assert not shown["status"].iloc[missing:].str.contains("ยังไม่ส่ง").any()
     assert set(shown.columns) >= {"status", "name_th", "reporter_phone", "signing_rate"}
 
 
@@ -165,8 +168,9 @@ def test_quality_page_shows_the_row_arithmetic_and_every_rejected_row():
     c = outcome.counts
     assert c["rows_total"] == c["rows_used"] + c["rows_superseded"] + c["rows_rejected"]
     assert any(views.row_arithmetic(outcome) in m.value for m in at.markdown)
-    rejected = at.dataframe[0].value
-    assert list(rejected["row_number"]) == list(outcome.rows.loc[outcome.rows["fate"] == "rejected", "row_number"])
+    rejected = at.table[0].value
+    assert list(rejected.index.astype(int)) == list(outcome.rows.loc[outcome.rows["fate"] == "rejected", "row_number"])
+    assert list(rejected["เหตุที่ปฏิเสธ"]) == list(outcome.rows.loc[outcome.rows["fate"] == "rejected", "reason"])
 
 
 def sheet_rows(registry: pd.DataFrame, *, count: int | None = None) -> list[list[str]]:
