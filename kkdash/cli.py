@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
-from kkdash import export, pipeline
+from kkdash import export, links, pipeline, views
 from kkdash.errors import InputError
-from kkdash.inputs import load_inputs
+from kkdash.inputs import link_cache_path, load_inputs
 from kkdash.metrics import DEFAULT_DEADLINE, STATUS_TH
 from kkdash.parsing import BANGKOK
 
@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--district", help="รหัสอำเภอ เช่น 4012, หรือ province สำหรับระดับจังหวัด")
     out.add_argument("--no-contacts", action="store_true", help="ไม่ใส่ชื่อ ตำแหน่ง และเบอร์โทรผู้รายงาน")
     out.add_argument("--out", required=True, help="ไฟล์ปลายทาง .csv หรือ .xlsx")
+    links = commands.add_parser("links", help="ตรวจว่าลิงก์ประกาศของแต่ละหน่วยงานเปิดได้และมีเนื้อหาประกาศ")
+    _add_inputs(links)
+    links.add_argument("--max-age", dest="max_age", default="24h",
+                       help="ตรวจซ้ำเมื่อผลเก่ากว่านี้ เช่น 30m, 24h, 7d (ค่าเริ่มต้น 24h)")
+    links.add_argument("--workers", type=int, default=8, help="ตรวจพร้อมกันได้กี่ลิงก์ (ค่าเริ่มต้น 8)")
+    links.add_argument("--out", help="บันทึกผลรายหน่วยงานเป็น .csv หรือ .xlsx")
     return parser
 
 
@@ -77,6 +83,8 @@ def compute(args: argparse.Namespace) -> pipeline.Outcome:
     inputs = load_inputs(responses=args.responses, registry=args.registry, header_map=args.header_map,
                          demo=args.demo, secrets_path=args.secrets)
     deadline = parse_deadline(args.deadline) if args.deadline else inputs.deadline or DEFAULT_DEADLINE
+    if args.threshold is not None and not 0 < args.threshold <= 100:
+        raise CliError(f"--threshold ต้องอยู่ระหว่าง 0 ถึง 100 (ได้รับ {args.threshold:g})")
     options = {"threshold": args.threshold} if args.threshold is not None else {}
     return pipeline.run(inputs.sheet, inputs.registry, inputs.districts, as_of=parse_as_of(args.as_of),
                         deadline=deadline, header_extra=inputs.header_extra, **options)
@@ -158,7 +166,40 @@ def filter_agencies(agencies, *, statuses: str | None, district: str | None):
     return table
 
 
-COMMANDS = {"summary": run_summary, "check": run_check, "export": run_export}
+def parse_max_age(text: str) -> timedelta:
+    """`30m`, `24h`, `7d` or plain seconds -> timedelta."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    try:
+        if text[-1:] in units:
+            return timedelta(seconds=float(text[:-1]) * units[text[-1]])
+        return timedelta(seconds=float(text))
+    except ValueError as exc:
+        raise CliError(f"--max-age ต้องเป็นเช่น 30m, 24h หรือ 7d (ได้รับ '{text}')") from exc
+
+
+def run_links(args: argparse.Namespace) -> int:
+    """Check every agency's latest published link (re-checking results older than --max-age)."""
+    max_age = parse_max_age(args.max_age)
+    outcome = compute(args)
+    urls = outcome.agencies["published_url"].dropna()
+    results = links.check_links(urls, cache_path=link_cache_path(), max_age=max_age, workers=args.workers,
+                                progress=_print_progress)
+    print(links.format_links_table(results))
+    if args.out:
+        table = views.with_link_status(outcome.agencies, results)
+        columns = ["agency_id", "name_th", "district_name_th", "published_url", "link_status"]
+        try:
+            export.write_table(table[columns].reset_index(drop=True), args.out)
+        except (ValueError, OSError) as exc:
+            raise CliError(f"เขียนไฟล์ {args.out} ไม่ได้: {exc}") from exc
+    return EXIT_OK
+
+
+def _print_progress(done: int, total: int) -> None:
+    print(f"\rตรวจลิงก์ {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
+
+
+COMMANDS = {"summary": run_summary, "check": run_check, "export": run_export, "links": run_links}
 
 
 def main(argv: list[str] | None = None) -> int:

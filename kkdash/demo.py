@@ -145,13 +145,17 @@ def count_text(value: int, rng: random.Random) -> str:
 
 
 def link(agency: Agency, rng: random.Random) -> str:
-    """The declaration's web address as typed; some missing or unusable."""
+    """The declaration's web address as typed; some missing or unusable.
+
+    Hosts are under the reserved `.example` top-level domain: the demo must never send the link
+    checker to a real government server.
+    """
     roll = rng.random()
     slug = agency.agency_id.lower().replace("-", "")
     if roll < 0.65:
-        return f"https://www.{slug}.khonkaen.go.th/moral-declaration"
+        return f"https://www.{slug}.khonkaen.example/moral-declaration"
     if roll < 0.8:
-        return f"www.{slug}.khonkaen.go.th/news/{rng.randrange(100, 999)}"
+        return f"www.{slug}.khonkaen.example/news/{rng.randrange(100, 999)}"
     if roll < 0.9:
         return ""
     return rng.choice(["อยู่ระหว่างดำเนินการ", "facebook เพจหน่วยงาน", "-"])
@@ -184,7 +188,7 @@ def answer(agency: Agency, when: datetime, rng: random.Random, *, complete: floa
         district = "อ." + district
     person = f"{rng.choice(['นาย', 'นาง', 'นางสาว'])}{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
     return [
-        stamp(when, rng), f"hr.{agency.agency_id.lower()}@example.go.th", typed_name(agency, rng),
+        stamp(when, rng), f"hr.{agency.agency_id.lower()}@khonkaen.example", typed_name(agency, rng),
         district, declared(declared_day(when, rng), rng),
         "ใช่" if rng.random() < 0.93 else "ไม่ใช่", *counts, link(agency, rng), person,
         rng.choice(POSITIONS), phone(rng),

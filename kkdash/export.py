@@ -45,7 +45,9 @@ def agency_export(agencies: pd.DataFrame, *, include_personal: bool = True) -> p
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table -> CSV bytes that Excel opens with Thai intact (UTF-8 with BOM), formula-safe."""
-    text = safe_frame(frame).to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S")
+    # CRLF, as Excel writes it; it also makes the writer quote a cell holding a lone CR, which
+    # would otherwise split that row in two when the file is opened.
+    text = safe_frame(frame).to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S", lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 

@@ -23,9 +23,19 @@ SECRETS_PATH = Path(".streamlit/secrets.toml")
 DEMO_LABEL = "ข้อมูลตัวอย่าง"
 
 
+def cache_dir() -> Path:
+    """Where kkdash keeps what it learned between runs (KKDASH_CACHE_DIR, default .kkdash-cache)."""
+    return Path(os.environ.get("KKDASH_CACHE_DIR", ".kkdash-cache"))
+
+
 def snapshot_path() -> Path:
     """Where the last good sheet read is kept (shared by the app and the CLI)."""
-    return Path(os.environ.get("KKDASH_CACHE_DIR", ".kkdash-cache")) / "last-good-sheet.json"
+    return cache_dir() / "last-good-sheet.json"
+
+
+def link_cache_path() -> Path:
+    """Where link-check results are kept with their check times."""
+    return cache_dir() / "links.json"
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ def read_header_map(path: str | None) -> dict[str, str]:
         data = json.loads(text) if path.endswith(".json") else tomllib.loads(text)
     except (OSError, ValueError) as exc:
         raise InputError(f"อ่านไฟล์จับคู่หัวคอลัมน์ {path} ไม่ได้: {exc}") from exc
-    table = data.get("headers", data)
+    table = data.get("headers", data) if isinstance(data, dict) else data
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
         raise InputError(f"ไฟล์จับคู่หัวคอลัมน์ {path} ต้องเป็นตาราง 'หัวคอลัมน์ = \"ชื่อช่อง\"'")
     return dict(table)

@@ -18,6 +18,9 @@ from kkdash.schema import COUNT_FIELDS, PERSONNEL_TYPES
 ON_TIME, LATE, MISSING = "on_time", "late", "missing"
 STATUS_TH = {ON_TIME: "ส่งตรงเวลา", LATE: "ส่งล่าช้า", MISSING: "ยังไม่ส่ง"}
 DEFAULT_DEADLINE = date(2023, 7, 7)
+# How long after the deadline the timeline keeps running to T: long enough to watch late reports
+# come in, short enough that a look in 2026 still shows the campaign, not three empty years.
+TIMELINE_AFTER_DEADLINE = timedelta(days=30)
 TOTAL_FIELDS = [f"{kind}_total" for kind in PERSONNEL_TYPES]
 SIGNED_FIELDS = [f"{kind}_signed" for kind in PERSONNEL_TYPES]
 LATEST_COLUMNS = ["agency_id", "row_number", "submitted_at", "declared_on", "head_signed",
@@ -47,6 +50,7 @@ def agency_status(rows: pd.DataFrame, registry: pd.DataFrame, districts: pd.Data
     )
     latest = rows.loc[rows["fate"] == USED, LATEST_COLUMNS].set_index("agency_id")
     latest = latest.rename(columns={"row_number": "latest_row", "submitted_at": "last_submitted_at"})
+    latest["latest_row"] = latest["latest_row"].astype("Int64")
     table = registry.join(stats, on="agency_id").join(latest, on="agency_id")
     names = dict(zip(districts["district_code"], districts["name_th"], strict=True))
     table["district_name_th"] = table["district_code"].map(names).fillna(PROVINCE_GROUP_TH)
@@ -68,8 +72,9 @@ def _add_personnel(table: pd.DataFrame) -> pd.DataFrame:
     reported = table["status"].ne(MISSING)
     table["personnel_total"] = table[TOTAL_FIELDS].sum(axis=1).where(reported).astype("Int64")
     table["personnel_signed"] = table[SIGNED_FIELDS].sum(axis=1).where(reported).astype("Int64")
+    # No report, no rate: a blank, not 0 %, in tables and exports.
     table["signing_rate"] = rate(table["personnel_signed"].astype("float64"),
-                                 table["personnel_total"].astype("float64"))
+                                 table["personnel_total"].astype("float64")).where(reported)
     fully = pd.concat([table[s].eq(table[t]) for s, t in zip(SIGNED_FIELDS, TOTAL_FIELDS, strict=True)],
                       axis=1).all(axis=1)
     table["fully_signed"] = (fully & reported).astype("bool")
@@ -139,9 +144,9 @@ def timeline(agencies: pd.DataFrame, *, deadline: date, as_of: datetime,
     """Agency first submissions -> one row per day: new on-time, new late, cumulative reported."""
     first = agencies["first_submitted_at"].dropna().dt.tz_convert(BANGKOK).dt.date
     as_of_day = pd.Timestamp(as_of).tz_convert(BANGKOK).date()
-    # Run to the deadline (or T, if earlier) so the chart shows the days still left,
-    # and on to the last late report.
-    ends = [min(as_of_day, deadline), *([first.max()] if len(first) else [])]
+    # Run to T (so the chart shows the days still left before the deadline, and the days since),
+    # capped a month after the deadline, and on to the last late report in any case.
+    ends = [min(as_of_day, deadline + TIMELINE_AFTER_DEADLINE), *([first.max()] if len(first) else [])]
     starts = [start or campaign_start(deadline), *([first.min()] if len(first) else [])]
     first_day = min(starts)
     end_day = max(*ends, first_day)

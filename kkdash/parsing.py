@@ -20,6 +20,7 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
 # A year this large can only be Buddhist Era: CE 2400 is far in the future.
 BE_THRESHOLD = 2400
+TWO_DIGIT_BE_FROM = 40
 # Google Sheets counts days from 1899-12-30 (Lotus 1-2-3's leap-year bug, kept).
 SHEETS_EPOCH = datetime(1899, 12, 30)
 
@@ -52,7 +53,8 @@ _COUNT = re.compile(r"^(\d{1,3}(?:,\d{3})+|\d+)(?:\.0+)?$")
 _COUNT_UNIT = re.compile(r"\s*(?:คน|ราย|ท่าน|persons?|people)$", re.IGNORECASE)
 _PHONE_SEPARATORS = re.compile(r"[\s\-().]")
 _FLOAT_TAIL = re.compile(r"(?<=\d)\.0+$")
-_HOST = re.compile(r"^[a-z0-9\u0e00-\u0e7f-]+(\.[a-z0-9\u0e00-\u0e7f-]+)+$", re.IGNORECASE)
+_LABEL = r"[a-z0-9\u0e00-\u0e7f](?:[a-z0-9\u0e00-\u0e7f-]*[a-z0-9\u0e00-\u0e7f])?"
+_HOST = re.compile(rf"^{_LABEL}(?:\.{_LABEL})+$", re.IGNORECASE)
 
 YES_WORDS = frozenset({"ใช่", "ลงนาม", "ลงนามแล้ว", "yes", "y", "true", "1", "✓", "✔"})
 NO_WORDS = frozenset({"ไม่ใช่", "ไม่", "ไม่ได้ลงนาม", "ยังไม่ลงนาม", "no", "n", "false", "0"})
@@ -68,8 +70,9 @@ def clean_text(value: object) -> str:
 def expand_year(year: int) -> int | None:
     """A typed year (2- or 4-digit, BE or CE) -> CE year, or None when implausible."""
     if year < 100:
-        # Two-digit years are Buddhist Era in Thai offices ("มิ.ย. 66" is 2566).
-        year += 2500
+        # Two-digit years are Buddhist Era in Thai offices ("มิ.ย. 66" is 2566); below 40 they can
+        # only be CE ("23" for 2023), since BE 2523 is 1980, decades before any campaign here.
+        year += 2500 if year >= TWO_DIGIT_BE_FROM else 2000
     if year >= BE_THRESHOLD:
         year -= BE_OFFSET
     return year if 1900 <= year <= 2200 else None
@@ -217,7 +220,10 @@ def parse_url(value: object) -> str | None:
         if ":" in text.split("/")[0]:
             return None  # javascript:alert(1), mailto:x — a scheme, not a bare host
         text = "https://" + text
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None  # "[ลิงก์]" reads as a broken IPv6 address: urlsplit raises
     if parts.scheme.lower() not in ("http", "https"):
         return None
     host = parts.hostname or ""
@@ -257,7 +263,9 @@ def _fast_numeric_datetimes(series: pd.Series) -> pd.Series:
         "year": year, "month": parts[1], "day": parts[0],
         "hour": parts[3], "minute": parts[4], "second": parts[5],
     })
-    valid = frame.notna().all(axis=1) & frame["year"].between(1900, 2200)
+    # to_datetime would roll 25:00:00 over into the next day; the scalar parser refuses it, so must we.
+    valid = (frame.notna().all(axis=1) & frame["year"].between(1900, 2200)
+             & frame["hour"].le(23) & frame["minute"].le(59) & frame["second"].le(59))
     stamps = pd.to_datetime(frame[valid], errors="coerce")
     result = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
     result.loc[valid] = stamps

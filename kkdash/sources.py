@@ -62,10 +62,27 @@ def read_responses_csv(path: Path | str) -> RawSheet:
         raise SourceError(f"ไม่พบไฟล์คำตอบ: {path}") from exc
     except pd.errors.EmptyDataError as exc:
         raise SourceError(f"ไฟล์คำตอบว่างเปล่า: {path}") from exc
-    except (UnicodeDecodeError, pd.errors.ParserError, IsADirectoryError, PermissionError) as exc:
-        detail = " ".join(str(exc).split())  # pandas' parser messages end in a newline: keep one line
-        raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): ต้องเป็นไฟล์ CSV แบบ UTF-8 — {detail}") from exc
+    except pd.errors.ParserError:
+        # A row with more cells than the header (a stray comma typed into an export) is still a
+        # row: read the file with the csv module, which pads instead of refusing.
+        return _read_ragged_csv(path)
+    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+        raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): ต้องเป็นไฟล์ CSV แบบ UTF-8 — {_one_line(exc)}") from exc
     headers = table.iloc[0].tolist()
     cells = table.iloc[1:].reset_index(drop=True)
     cells.columns = range(cells.shape[1])
     return RawSheet(headers, cells.astype("str"))
+
+
+def _read_ragged_csv(path: Path | str) -> RawSheet:
+    """A CSV whose rows differ in length -> RawSheet, short rows padded with blanks."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            return sheet_from_rows(list(csv.reader(handle)))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): ต้องเป็นไฟล์ CSV แบบ UTF-8 — {_one_line(exc)}") from exc
+
+
+def _one_line(exc: Exception) -> str:
+    """An error's text on one line (pandas' parser messages end in a newline)."""
+    return " ".join(str(exc).split())

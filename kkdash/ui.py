@@ -7,14 +7,16 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
-from kkdash import access, data, views
+from kkdash import access, data, links, views
 from kkdash.demo import DEMO_AS_OF
 from kkdash.errors import InputError
+from kkdash.inputs import link_cache_path
 from kkdash.metrics import DEFAULT_DEADLINE
 from kkdash.parsing import BANGKOK, format_thai_date
 from kkdash.pipeline import Outcome
@@ -206,7 +208,7 @@ def can_see_contacts(dataset: data.Dataset) -> bool:
     return access_decision(dataset).contacts
 
 
-FILTER_PARAMS = ("status", "district", "kind", "q")
+FILTER_PARAMS = ("status", "district", "kind", "q", "link")
 
 
 def agency_filters(agencies, *, key: str) -> views.AgencyFilters:
@@ -214,18 +216,22 @@ def agency_filters(agencies, *, key: str) -> views.AgencyFilters:
     initial = views.filters_from_params(st.query_params.to_dict())
     districts = _district_options(agencies)
     seeds = {f"{key}_status": list(initial.statuses), f"{key}_kind": list(initial.kinds),
-             f"{key}_district": [d for d in initial.districts if d in districts], f"{key}_q": initial.query}
+             f"{key}_district": [d for d in initial.districts if d in districts], f"{key}_q": initial.query,
+             f"{key}_link": list(initial.links)}
     for widget, value in seeds.items():
         st.session_state.setdefault(widget, value)
-    status_col, district_col, kind_col, query_col = st.columns([3, 3, 2, 2])
+    status_col, district_col, kind_col, link_col, query_col = st.columns([3, 3, 2, 2, 2])
     statuses = status_col.multiselect("สถานะ", list(views.FILTER_STATUS_TH), key=f"{key}_status",
                                       format_func=views.FILTER_STATUS_TH.get, placeholder="ทุกสถานะ")
     chosen_districts = district_col.multiselect("อำเภอ", list(districts), key=f"{key}_district",
                                                 format_func=districts.get, placeholder="ทุกอำเภอ")
     kinds = kind_col.multiselect("ประเภทหน่วยงาน", list(KINDS_TH), key=f"{key}_kind",
                                  format_func=KINDS_TH.get, placeholder="ทุกประเภท")
+    link_states = link_col.multiselect("ลิงก์ประกาศ", list(views.LINK_STATUS_TH), key=f"{key}_link",
+                                       format_func=views.LINK_STATUS_TH.get, placeholder="ทุกสถานะลิงก์")
     query = query_col.text_input("ค้นหาชื่อหน่วยงาน", key=f"{key}_q", placeholder="เช่น สาธารณสุข")
-    filters = views.AgencyFilters(tuple(statuses), tuple(chosen_districts), tuple(kinds), query.strip())
+    filters = views.AgencyFilters(statuses=tuple(statuses), districts=tuple(chosen_districts), kinds=tuple(kinds),
+                                  query=query.strip(), links=tuple(link_states))
     _write_params(filters.to_params())
     return filters
 
@@ -253,7 +259,7 @@ def followup_order(*, include_personal: bool) -> list[str]:
     """What HR reads first: status, agency, progress, contact; dates and codes after."""
     contact = ["reporter_phone", "reporter_name", "reporter_position"] if include_personal else []
     return ["status", "name_th", "district", "signed", "signing_rate", "fully_signed", "published_url",
-            *contact, "last_submitted", "first_submitted", "kind", "agency_id"]
+            "link_status", *contact, "last_submitted", "first_submitted", "kind", "agency_id"]
 
 
 def followup_columns(*, include_personal: bool) -> dict:
@@ -271,6 +277,7 @@ def followup_columns(*, include_personal: bool) -> dict:
                                                         format="percent"),
         "fully_signed": st.column_config.CheckboxColumn("ลงนามครบ"),
         "published_url": st.column_config.LinkColumn("ประกาศบนเว็บไซต์", display_text="เปิดลิงก์"),
+        "link_status": st.column_config.TextColumn("ผลตรวจลิงก์"),
     }
     if include_personal:
         columns |= {
@@ -279,6 +286,30 @@ def followup_columns(*, include_personal: bool) -> dict:
             "reporter_phone": st.column_config.LinkColumn("โทรศัพท์", display_text=r"tel:(.*)"),
         }
     return columns
+
+
+LINK_MAX_AGE = timedelta(hours=24)
+
+
+def link_results(agencies) -> pd.DataFrame:
+    """Cached link-check results for these agencies' links (never fetches: a render must not wait)."""
+    return links.load_link_results(link_cache_path(), urls=agencies["published_url"].dropna())
+
+
+def link_check_button(agencies, *, key: str) -> None:
+    """Check the published links on demand, with a progress bar (results older than a day re-checked)."""
+    urls = agencies["published_url"].dropna()
+    if not st.button(f"ตรวจลิงก์ประกาศ ({urls.nunique():,} ลิงก์)", icon=":material/travel_explore:", key=key,
+                     help="เปิดแต่ละลิงก์เพื่อดูว่าใช้งานได้และมีเนื้อหาประกาศเจตนารมณ์ ผลที่ตรวจภายใน 24 ชั่วโมงจะใช้ซ้ำ"):
+        return
+    bar = st.progress(0.0, text="กำลังตรวจลิงก์…")
+
+    def advance(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"ตรวจแล้ว {done:,}/{total:,} ลิงก์")
+
+    links.check_links(urls, cache_path=link_cache_path(), max_age=LINK_MAX_AGE, progress=advance)
+    bar.empty()
+    st.rerun()
 
 
 FULL_TEXT_ROWS = 60  # a table that wraps long reasons reads better than a grid, up to a page or so

@@ -6,10 +6,11 @@ Pure pandas (no Streamlit), so every page's logic is tested without a browser.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
+from kkdash.links import STATUS_LABELS_TH
 from kkdash.metrics import LATE, MISSING, ON_TIME, STATUS_TH, day_offset
 from kkdash.parsing import format_thai_date
 from kkdash.pipeline import Outcome
@@ -46,8 +47,8 @@ class Kpi:
     tone: str = "off"  # normal / inverse / off: the colour of st.metric's delta
 
 
-def headline(outcome: Outcome) -> list[Kpi]:
-    """The overview's KPI cards, in reading order."""
+def headline(outcome: Outcome, *, verified: int | None = None) -> list[Kpi]:
+    """The overview's KPI cards, in reading order (``verified``: links the checker found online)."""
     p = outcome.province
     days = day_offset(outcome.deadline, outcome.as_of)
     missing_label = "เลยกำหนดแล้ว ยังไม่ส่ง" if p["agencies_overdue"] else "ยังไม่ส่ง"
@@ -60,7 +61,8 @@ def headline(outcome: Outcome) -> list[Kpi]:
         Kpi("บุคลากรลงนาม", format_pct(p["signing_rate"]),
             f"{p['personnel_signed']:,}/{p['personnel_total']:,} คน"),
         Kpi("ลงนามครบทุกคน", format_int(p["agencies_fully_signed"]), "หน่วยงาน"),
-        Kpi("เผยแพร่บนเว็บไซต์", format_int(p["agencies_published"]), "หน่วยงาน"),
+        Kpi("เผยแพร่บนเว็บไซต์", format_int(p["agencies_published"]),
+            "หน่วยงาน" if verified is None else f"ตรวจพบประกาศจริง {verified:,} หน่วยงาน"),
         Kpi(*deadline_card(days, outcome)),
     ]
 
@@ -87,12 +89,12 @@ class AgencyFilters:
     districts: tuple[str, ...] = ()  # district codes, or "province" for the province-level group
     kinds: tuple[str, ...] = ()
     query: str = ""
-    extra: Mapping[str, str] = field(default_factory=dict)
+    links: tuple[str, ...] = ()  # link-check statuses
 
     def to_params(self) -> dict[str, str]:
         """Filters -> query parameters (empty filters left out so links stay short)."""
         params = {"status": ",".join(self.statuses), "district": ",".join(self.districts),
-                  "kind": ",".join(self.kinds), "q": self.query}
+                  "kind": ",".join(self.kinds), "q": self.query, "link": ",".join(self.links)}
         return {k: v for k, v in params.items() if v}
 
 
@@ -105,6 +107,7 @@ def filters_from_params(params: Mapping[str, str]) -> AgencyFilters:
     return AgencyFilters(
         statuses=listed("status", FILTER_STATUS_TH), districts=listed("district", None),
         kinds=listed("kind", KINDS_TH), query=str(params.get("q", "")).strip(),
+        links=listed("link", LINK_STATUS_TH),
     )
 
 
@@ -118,6 +121,8 @@ def apply_filters(agencies: pd.DataFrame, filters: AgencyFilters) -> pd.DataFram
         keep &= agencies["district_code"].isin(codes)
     if filters.kinds:
         keep &= agencies["kind"].isin(filters.kinds)
+    if filters.links and "link_status" in agencies:
+        keep &= agencies["link_status"].isin(filters.links)
     if filters.query:
         needle = filters.query.replace(" ", "").casefold()
         haystack = (agencies["name_th"] + agencies["aliases"] + agencies["agency_id"]).str.replace(" ", "")
@@ -137,6 +142,23 @@ def _status_mask(agencies: pd.DataFrame, statuses: tuple[str, ...]) -> pd.Series
     for status in statuses:
         mask |= masks[status]
     return mask
+
+
+NO_LINK = "no_link"
+LINK_STATUS_TH = {**STATUS_LABELS_TH, NO_LINK: "ไม่มีลิงก์"}
+
+
+def with_link_status(agencies: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    """Add `link_status` (ok / unreachable / no_declaration / unchecked / no_link) from link-check results."""
+    by_url = dict(zip(results["url"], results["status"], strict=True)) if len(results) else {}
+    status = agencies["published_url"].map(
+        lambda url: by_url.get(url, "unchecked") if isinstance(url, str) else NO_LINK)
+    return agencies.assign(link_status=status)
+
+
+def verified_count(agencies: pd.DataFrame) -> int:
+    """Agencies that published a link the checker opened and found the declaration on."""
+    return int((agencies["published"] & agencies.get("link_status", pd.Series(dtype="str")).eq("ok")).sum())
 
 
 def by_follow_up_priority(agencies: pd.DataFrame) -> pd.DataFrame:
@@ -163,6 +185,7 @@ def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.Data
         "signing_rate": agencies["signing_rate"].where(agencies["status"].ne(MISSING)),
         "fully_signed": agencies["fully_signed"],
         "published_url": agencies["published_url"],
+        "link_status": agencies.get("link_status", pd.Series("unchecked", index=agencies.index)).map(LINK_STATUS_TH),
     })
     if include_personal:
         table["reporter_name"] = agencies["reporter_name"]

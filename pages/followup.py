@@ -15,9 +15,13 @@ if campaign.outcome is None:
 
 outcome = campaign.outcome
 personal = ui.can_see_contacts(campaign.dataset)
-filters = ui.agency_filters(outcome.agencies, key="followup")
-chosen = views.by_follow_up_priority(views.apply_filters(outcome.agencies, filters))
-st.markdown(f"**{len(chosen):,}** จาก {len(outcome.agencies):,} หน่วยงาน")
+agencies = views.with_link_status(outcome.agencies, ui.link_results(outcome.agencies))
+filters = ui.agency_filters(agencies, key="followup")
+chosen = views.by_follow_up_priority(views.apply_filters(agencies, filters))
+count_col, check_col = st.columns([3, 1])
+count_col.markdown(f"**{len(chosen):,}** จาก {len(agencies):,} หน่วยงาน")
+with check_col:
+    ui.link_check_button(agencies, key="followup_check_links")
 
 selection = st.dataframe(
     views.followup_table(chosen, include_personal=personal),

@@ -1,0 +1,140 @@
+"""Properties over random messy input: parsers never raise, and every sheet row is accounted for once."""
+
+from datetime import datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kkdash import pipeline
+from kkdash.parsing import BANGKOK, parse_count, parse_date, parse_datetime, parse_phone, parse_url, parse_yes_no
+from kkdash.registry import load_districts, load_registry, normalize_name
+from kkdash.rows import AFTER_AS_OF, REJECTED, SUPERSEDED, USED
+from kkdash.schema import HEADERS_TH
+from kkdash.sources import sheet_from_rows
+
+FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+AS_OF = datetime(2023, 7, 10, 12, 0, tzinfo=BANGKOK)
+THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+REGISTRY = load_registry()
+DISTRICTS = load_districts()
+TYPED_NAMES = sorted({*REGISTRY["name_th"], *(a for x in REGISTRY["aliases"] for a in x.split("|") if a)})
+
+messy_text = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=30)
+thai_or_ascii_digits = st.booleans().map(lambda thai: (lambda s: s.translate(THAI_DIGITS)) if thai else str)
+
+
+@st.composite
+def with_digits(draw, text):
+    """Some text, now and then with its digits written in Thai."""
+    return draw(thai_or_ascii_digits)(text) if isinstance(text, str) else text
+
+
+@st.composite
+def timestamps(draw):
+    """A submission time in one of the sheet's forms, or junk, or blank."""
+    moment = draw(st.datetimes(min_value=datetime(2023, 6, 20), max_value=datetime(2023, 7, 25)))
+    form = draw(st.sampled_from(["forms", "nocomma", "iso", "serial", "ce", "junk", "blank"]))
+    text = {
+        "forms": f"{moment.day}/{moment.month}/{moment.year + 543}, {moment:%-H:%M:%S}",
+        "nocomma": f"{moment.day}/{moment.month}/{moment.year + 543} {moment:%-H:%M:%S}",
+        "iso": f"{moment:%Y-%m-%d %H:%M:%S}",
+        "serial": f"{(moment - datetime(1899, 12, 30)).total_seconds() / 86400:.5f}",
+        "ce": f"{moment.day}/{moment.month}/{moment.year} {moment:%-H:%M}",
+        "junk": draw(messy_text),
+        "blank": "",
+    }[form]
+    return draw(with_digits(text))
+
+
+@st.composite
+def agency_names(draw):
+    """A registry name or alias, perhaps spaced, abbreviated, clipped or zero-width-spoiled, or random text."""
+    name = draw(st.sampled_from(TYPED_NAMES))
+    noise = draw(st.sampled_from(["none", "spaces", "abbreviate", "clip", "zero_width", "random", "blank"]))
+    if noise == "spaces":
+        return " ".join(name)
+    if noise == "abbreviate":
+        return name.replace("สำนักงาน", "สนง. ").replace("จังหวัด", "จ.").replace("ขอนแก่น", "ขก")
+    if noise == "clip":
+        cut = draw(st.integers(min_value=0, max_value=len(name) - 1))
+        return name[:cut] + name[cut + 1:]
+    if noise == "zero_width":
+        return f" {name}\u200b "
+    if noise == "random":
+        return draw(messy_text)
+    return "" if noise == "blank" else name
+
+
+counts = st.one_of(
+    st.integers(min_value=0, max_value=3000).map(str),
+    st.integers(min_value=1000, max_value=99_999).map(lambda n: f"{n:,}"),
+    st.integers(min_value=0, max_value=99).map(lambda n: f"{n} คน"),
+    st.integers(min_value=0, max_value=99).map(lambda n: f"{n}.0"),
+    st.sampled_from(["", "-", "-3", "12.5", "สิบ", " "]),
+    messy_text,
+).flatmap(with_digits)
+
+cells = st.one_of(st.just(""), messy_text, st.sampled_from(["ใช่", "ไม่ใช่", "www.example.go.th/x",
+                                                           "javascript:alert(1)", "26 มิ.ย. 66", "พล", "4012"]))
+
+
+@st.composite
+def answers(draw):
+    """One sheet row: mostly plausible, anything can be spoiled, and some rows are wholly blank."""
+    if draw(st.integers(min_value=0, max_value=9)) == 0:
+        return [""] * len(HEADERS_TH)
+    return [draw(timestamps()), draw(agency_names()), draw(cells), draw(cells), draw(cells),
+            *[draw(counts) for _ in range(8)], draw(cells), draw(cells), draw(cells), draw(cells)]
+
+
+@FAST
+@given(rows=st.lists(answers(), max_size=20))
+def test_messy_sheets_never_raise_and_every_row_has_exactly_one_fate(rows):
+    sheet = sheet_from_rows([list(HEADERS_TH.values()), *rows])
+    outcome = pipeline.run(sheet, REGISTRY, DISTRICTS, as_of=AS_OF)
+    fates = outcome.rows["fate"]
+    counts = outcome.counts
+    assert counts["rows_total"] == counts["rows_used"] + counts["rows_superseded"] + counts["rows_rejected"]
+    assert len(outcome.rows) + outcome.blank_rows == len(rows)
+    assert outcome.rows["row_number"].is_unique
+    assert set(fates) <= {USED, SUPERSEDED, REJECTED, AFTER_AS_OF}
+    assert counts["rows_total"] == int(fates.ne(AFTER_AS_OF).sum())
+    # one used row per reporting agency, and the figures add up
+    assert counts["rows_used"] == outcome.province["agencies_reported"] == outcome.rows.loc[
+        fates.eq(USED), "agency_id"].nunique()
+    assert outcome.province["agencies_on_time"] + outcome.province["agencies_late"] \
+        + outcome.province["agencies_missing"] == 154
+    assert 0 <= outcome.province["personnel_signed"] <= outcome.province["personnel_total"]
+    # every rejected row has a reason; no other row has one
+    assert (outcome.rows["reason"].ne("") == fates.eq(REJECTED)).all()
+
+
+@FAST
+@given(text=st.one_of(messy_text, st.text(max_size=30)))
+def test_parsers_never_raise_on_any_text(text):
+    results = (parse_datetime(text), parse_date(text), parse_count(text), parse_phone(text), parse_url(text),
+               parse_yes_no(text), normalize_name(text))
+    count, url = results[2], results[4]
+    assert count is None or count >= 0
+    assert url is None or url.lower().startswith(("http://", "https://"))
+
+
+@FAST
+@given(n=st.integers(min_value=0, max_value=10_000_000))
+def test_counts_read_back_in_every_written_form(n):
+    forms = [str(n), str(n).translate(THAI_DIGITS), f"{n:,}", f"{n} คน", f"{n}.0"]
+    assert [parse_count(text) for text in forms] == [n] * len(forms)
+
+
+@FAST
+@given(moment=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 12, 31)))
+def test_forms_timestamps_read_back_exactly(moment):
+    moment = moment.replace(microsecond=0)
+    text = f"{moment.day}/{moment.month}/{moment.year + 543}, {moment:%-H:%M:%S}"
+    assert parse_datetime(text) == parse_datetime(text.translate(THAI_DIGITS)) == moment.replace(tzinfo=BANGKOK)
+
+
+@pytest.mark.parametrize("name", TYPED_NAMES[::7])
+def test_a_registry_name_survives_spacing_and_zero_width(name):
+    assert normalize_name(" ".join(name) + "\u200b") == normalize_name(name)

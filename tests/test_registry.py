@@ -1,0 +1,194 @@
+"""kkdash.registry: the registry file and matching typed names onto it (contract sections 2-3)."""
+
+import pandas as pd
+import pytest
+
+from kkdash.registry import (
+    Match,
+    Matcher,
+    RegistryError,
+    format_candidates,
+    load_registry,
+    normalize_name,
+    validate_registry,
+)
+
+
+@pytest.fixture(scope="module")
+def matcher(registry):
+    """A Matcher over the real registry with the default threshold and margin."""
+    return Matcher(registry)
+
+
+def tiny_registry(*rows):
+    """(agency_id, name_th, aliases, kind, district_code) tuples -> a raw registry table."""
+    return pd.DataFrame(rows, columns=["agency_id", "name_th", "aliases", "kind", "district_code"])
+
+
+@pytest.mark.parametrize(("typed", "key"), [
+    ("สำนักงานจังหวัดขอนแก่น", "สำนักงานจังหวัดขอนแก่น"),
+    (" สำนักงาน จังหวัด  ขอนแก่น ", "สำนักงานจังหวัดขอนแก่น"),
+    ("สำนักงาน\u200bจังหวัด\u200cขอนแก่น\ufeff", "สำนักงานจังหวัดขอนแก่น"),
+    ("สนง.จังหวัดขอนแก่น", "สำนักงานจังหวัดขอนแก่น"),
+    ("สนง. จ.ขอนแก่น", "สำนักงานจังหวัดขอนแก่น"),
+    ("สนง.จ.ขก.", "สำนักงานจังหวัดขอนแก่น"),  # ขก. before ขก: no stray dot left behind
+    ("สนง.จ.ขก", "สำนักงานจังหวัดขอนแก่น"),
+    ("ที่ว่าการ อ.พล", "ที่ว่าการอำเภอพล"),
+    ("ตำรวจภูธรภาค ๔", "ตำรวจภูธรภาค4"),
+    ("Khon Kaen HOSPITAL", "khonkaenhospital"),
+    ("", ""),
+    (None, ""),
+])
+def test_normalize_name(typed, key):
+    assert normalize_name(typed) == key
+
+
+def test_real_registry_loads(registry):
+    assert (len(registry), registry["agency_id"].is_unique, registry["name_th"].is_unique,
+            registry["kind"].value_counts().to_dict(), int(registry["district_code"].eq("").sum())) == (
+        154, True, True,
+        {"district_unit": 52, "central": 42, "provincial": 32, "district_office": 26, "other": 2}, 75)
+
+
+def test_every_registry_name_and_alias_matches_its_own_agency(registry, matcher):
+    expected, got = [], []
+    for record in registry.itertuples():
+        for typed in [record.name_th, *filter(None, record.aliases.split("|"))]:
+            expected.append(record.agency_id)
+            got.append(matcher.match(typed).agency_id)
+    assert (got, matcher.fuzzy_comparisons) == (expected, 0)
+
+
+@pytest.mark.parametrize(("typed", "agency_id", "method"), [
+    ("สำนักงานจังหวัดขอนแก่น", "P01", "exact"),
+    ("  สนง. จ.ขก. ", "P01", "exact"),
+    ("ที่ว่าการ อำเภอพล", "D4012", "exact"),
+    ("สนง.เกษตรอำเภอเมืองขอนแก่น", "U4001-2", "exact"),
+    ("สสจ.ขก.", "P16", "alias"),
+    ("สสจ. ขอนแก่น", "P16", "alias"),
+    ("อำเภอพล", "D4012", "alias"),
+    ("อ.พล", "D4012", "alias"),
+    ("สสอ.พล", "U4012-1", "alias"),
+    ("พมจ.ขอนแก่น", "P22", "alias"),
+    ("ปภ.จ.ขก.", "P04", "alias"),
+    ("สำนักงานพาณิชย์จังหวัดขอนแก่", "P14", "fuzzy"),
+    ("สำนักงานสาธารณสุขจังหวัดขอนแก่", "P16", "fuzzy"),
+    ("ที่ว่าการอำเภอแวงน้อ", "D4014", "fuzzy"),
+    ("", None, "blank"),
+    ("  \u200b ", None, "blank"),
+    ("โรงเรียนบ้านโนนสวรรค์", None, "unmatched"),
+    ("ศูนย์อนามัยที่ 7", None, "unmatched"),
+    ("สำนักงานพาณิชย์", None, "unmatched"),
+    ("ที่ว่าการอำเภอ", None, "ambiguous"),
+    ("สำนักงานเกษตรอำเภอ", None, "ambiguous"),
+    # one letter off, but เขต 1 and เขต 2 are a digit away from เขต 5: refused, not guessed
+    ("สำนักงานเขตพื้นที่การศึกษาประถมศกษาขอนแก่น เขต 5", None, "ambiguous"),
+])
+def test_match_exact_then_alias_then_fuzzy(matcher, typed, agency_id, method):
+    found = matcher.match(typed)
+    assert (found.agency_id, found.method) == (agency_id, method)
+
+
+def test_ambiguous_name_shows_the_best_candidates(matcher):
+    assert matcher.match("ที่ว่าการอำเภอ") == Match(
+        None, "ambiguous", pytest.approx(93.333, abs=0.001),
+        (("ที่ว่าการอำเภอพล", 93.3), ("ที่ว่าการอำเภอชนบท", 87.5), ("ที่ว่าการอำเภอเมืองขอนแก่น", 84.8)))
+
+
+def test_low_score_name_shows_the_best_candidates(matcher):
+    assert matcher.match("ศูนย์อนามัยที่ 7").candidates == (
+        ("ศูนย์อนามัยที่ 7 ขอนแก่น", 81.1), ("ศูนย์สุขภาพจิตที่ 7", 60.6), ("ศูนย์ส่งเสริมอุตสาหกรรมภาคที่ 5", 48.9))
+
+
+def test_fuzzy_match_reports_its_score(matcher):
+    found = matcher.match("สำนักงานพาณิชย์จังหวัดขอนแก่")
+    assert (round(found.score, 1), found.candidates[0]) == (98.2, ("สำนักงานพาณิชย์จังหวัดขอนแก่น", 98.2))
+
+
+@pytest.mark.parametrize(("threshold", "agency_id", "method"), [(90.0, "P14", "fuzzy"), (99.0, None, "unmatched")])
+def test_fuzzy_threshold_is_configurable(registry, threshold, agency_id, method):
+    found = Matcher(registry, threshold=threshold).match("สำนักงานพาณิชย์จังหวัดขอนแก่")
+    assert (found.agency_id, found.method) == (agency_id, method)
+
+
+def test_registry_names_and_aliases_get_the_same_normalisation(districts):
+    registry = validate_registry(tiny_registry(
+        ("A1", "สนง.ทดสอบ จ.ขก.", "ทดสอบ ขก", "provincial", ""),
+    ), districts=districts)
+    matcher = Matcher(registry)
+    assert [matcher.match(t) for t in ("สำนักงานทดสอบจังหวัดขอนแก่น", "ทดสอบขอนแก่น")] == [
+        Match("A1", "exact", 100.0), Match("A1", "alias", 100.0)]
+
+
+def test_each_distinct_normalised_name_is_matched_once(registry):
+    matcher = Matcher(registry)
+    typed = pd.Series([
+        "สำนักงานพาณิชย์จังหวัดขอนแก่", " สำนักงานพาณิชย์ จังหวัดขอนแก่ ", "สำนักงานพาณิชย์จังหวัด\u200bขอนแก่",
+        "โรงเรียนบ้านโนนสวรรค์", "โรงเรียน บ้านโนนสวรรค์", "สสจ.ขก.", "สสจ.ขก.", "สำนักงานพาณิชย์จังหวัดขอนแก่",
+    ], index=[10, 11, 12, 13, 14, 15, 16, 17])
+    matched = matcher.match_series(typed)
+    assert (matcher.fuzzy_comparisons, matched["agency_id"].fillna("-").tolist(), matched["match_method"].tolist(),
+            matched.index.tolist()) == (
+        2 * len(matcher.choice_keys),
+        ["P14", "P14", "P14", "-", "-", "P16", "P16", "P14"],
+        ["fuzzy", "fuzzy", "fuzzy", "unmatched", "unmatched", "alias", "alias", "fuzzy"],
+        [10, 11, 12, 13, 14, 15, 16, 17])
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    ([("A1", "หน่วยงาน ก", "", "provincial", ""), ("A1", "หน่วยงาน ข", "", "provincial", "")], "agency_id 'A1' ซ้ำกัน"),
+    ([("A1", "หน่วยงาน ก", "", "provincial", ""), ("A2", "หน่วยงาน ก", "", "provincial", "")],
+     "name_th 'หน่วยงาน ก' ซ้ำกัน"),
+    ([("A1", "หน่วยงาน ก", "", "ministry", "")], "แถว 2: ประเภท 'ministry' ไม่รู้จัก"),
+    ([("A1", "หน่วยงาน ก", "", "provincial", "4026")], "แถว 2: รหัสอำเภอ '4026' ไม่มีในจังหวัดขอนแก่น"),
+    ([("A1", "หน่วยงาน ก", "", "provincial", ""), ("", "หน่วยงาน ข", "", "provincial", "")],
+     "แถว 3: ไม่มี agency_id หรือ name_th"),
+])
+def test_invalid_registry_is_refused_with_the_row(districts, rows, message):
+    with pytest.raises(RegistryError) as caught:
+        validate_registry(tiny_registry(*rows), districts=districts)
+    assert str(caught.value) == f"ทะเบียนหน่วยงานไม่ถูกต้อง: {message}"
+
+
+def test_registry_missing_a_column_is_refused(districts):
+    table = tiny_registry(("A1", "หน่วยงาน ก", "", "provincial", "")).drop(columns=["kind"])
+    with pytest.raises(RegistryError, match=r"^ทะเบียนหน่วยงานขาดคอลัมน์: kind$"):
+        validate_registry(table, districts=districts)
+
+
+def test_an_alias_shared_by_two_agencies_is_refused(districts):
+    registry = validate_registry(tiny_registry(
+        ("A1", "หน่วยงาน ก", "ชื่อย่อ", "provincial", ""),
+        ("A2", "หน่วยงาน ข", "ชื่อ ย่อ", "provincial", ""),
+    ), districts=districts)
+    with pytest.raises(RegistryError, match="ชื่อย่อ 'ชื่อ ย่อ' ใช้ซ้ำกันระหว่าง A1 และ A2"):
+        Matcher(registry)
+
+
+def test_registry_cells_are_trimmed(districts):
+    registry = validate_registry(tiny_registry((" A1 ", " หน่วยงาน ก\u200b", "", " provincial", " 4012 ")),
+                                 districts=districts)
+    assert registry.iloc[0].tolist() == ["A1", "หน่วยงาน ก", "", "provincial", "4012"]
+
+
+def test_missing_registry_file_is_an_input_error(tmp_path, districts):
+    with pytest.raises(RegistryError, match="ไม่พบไฟล์ทะเบียนหน่วยงาน"):
+        load_registry(tmp_path / "agencies.csv", districts=districts)
+
+
+@pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n\x00\xff\xfe", b"agency_id,name_th\n\xe9t\xe9,x\n", b""])
+def test_unreadable_registry_file_is_an_input_error(tmp_path, districts, content):
+    path = tmp_path / "agencies.csv"
+    path.write_bytes(content)
+    with pytest.raises(RegistryError, match="อ่านไฟล์ทะเบียนหน่วยงานไม่ได้"):
+        load_registry(path, districts=districts)
+
+
+def test_registry_path_that_is_a_directory_is_an_input_error(tmp_path, districts):
+    with pytest.raises(RegistryError, match="อ่านไฟล์ทะเบียนหน่วยงานไม่ได้"):
+        load_registry(tmp_path, districts=districts)
+
+
+def test_format_candidates():
+    assert format_candidates((("ที่ว่าการอำเภอพล", 93.3), ("ที่ว่าการอำเภอชนบท", 87.5))) == \
+        "ที่ว่าการอำเภอพล (93), ที่ว่าการอำเภอชนบท (88)"
