@@ -350,7 +350,12 @@ ACCESS_GRANT_KEY = "access_grant"
 ACCESS_ATTEMPTS_KEY = "access_attempts"
 LITERAL_LIMIT = 200
 # Every character CommonMark lets a backslash escape, plus Streamlit's `:color[…]`/emoji colons and `$` math.
-_MARKDOWN_ESCAPES = str.maketrans({ch: "\\" + ch for ch in "\\`*_{}[]()<>#+-.!|~:$^=&\"'"})
+# A word joiner (U+2060) after `:` and `@` and before `.` keeps GFM from turning a typed address
+# (`https://…`, `www.…`, `a@b.go.th`) into a link; it is invisible.
+_MARKDOWN_ESCAPES = str.maketrans({
+    **{ch: "\\" + ch for ch in "\\`*_{}[]()<>#+-!|~$^=&\"'"},
+    ":": "\\:\u2060", ".": "\u2060\\.", "@": "@\u2060",
+})
 # Controls that would reorder or hide the text around them (bidi overrides and isolates).
 _INVISIBLE = dict.fromkeys([*range(0x20), 0x7F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], " ")
 
@@ -361,6 +366,15 @@ def literal(text: object, *, limit: int = LITERAL_LIMIT) -> str:
     if len(flat) > limit:
         flat = flat[: limit - 1] + "…"
     return flat.translate(_MARKDOWN_ESCAPES)
+
+
+def literal_table(frame, *, limit: int = 2000):
+    """A table for ``st.table`` (which renders Markdown in cells) -> the same table with its text cells literal."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if safe[column].dtype == object or str(safe[column].dtype).startswith("str"):
+            safe[column] = safe[column].map(lambda v: literal(v, limit=limit) if isinstance(v, str) else v)
+    return safe
 
 
 def access_settings() -> tuple[access.AccessSettings, str | None]:

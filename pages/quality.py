@@ -44,3 +44,5 @@ if superseded.empty:
 else:
     st.dataframe(superseded, column_config=ui.QUALITY_COLUMNS, hide_index=True, width="stretch",
                  key="quality_superseded")
+    st.download_button("⬇️ ดาวน์โหลดแถวที่ถูกแทนที่ (CSV)", export.csv_bytes(superseded),
+                       file_name="kkdash-superseded.csv", mime="text/csv", key="quality_superseded_csv")
