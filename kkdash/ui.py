@@ -18,7 +18,7 @@ from kkdash.demo import DEMO_AS_OF
 from kkdash.errors import InputError
 from kkdash.inputs import link_cache_path
 from kkdash.metrics import DEFAULT_DEADLINE
-from kkdash.parsing import BANGKOK, format_thai_date
+from kkdash.parsing import BANGKOK, format_thai_date, parse_datetime
 from kkdash.pipeline import Outcome
 from kkdash.registry import KINDS_TH, PROVINCE_GROUP_TH
 
@@ -95,12 +95,25 @@ def as_of_now() -> datetime:
     return datetime.now(BANGKOK).replace(second=0, microsecond=0)
 
 
+AS_OF_PARAM = "as_of"
+
+
+def _seed_as_of(dataset: data.Dataset) -> None:
+    """Start the as-of control from the link (`?as_of=2023-07-07T17:00`), else now (demo: mid-campaign)."""
+    linked = parse_datetime(st.query_params.get(AS_OF_PARAM, ""))
+    start = linked or (DEMO_AS_OF if dataset.is_demo else None)
+    moment = (start or as_of_now()).astimezone(BANGKOK)
+    st.session_state.setdefault("sidebar_live", start is None)
+    st.session_state.setdefault("sidebar_as_of_date", moment.date())
+    st.session_state.setdefault("sidebar_as_of_time", time(moment.hour, moment.minute))
+
+
 def chosen_as_of(dataset: data.Dataset) -> datetime:
-    """The as-of moment the sidebar selected (now, or a chosen date and time)."""
-    if st.session_state.get("sidebar_live", not dataset.is_demo):
+    """The as-of moment selected in the sidebar or the link: now, or a chosen date and time."""
+    _seed_as_of(dataset)
+    if st.session_state["sidebar_live"]:
         return as_of_now()
-    day = st.session_state.get("sidebar_as_of_date", DEMO_AS_OF.date())
-    moment = st.session_state.get("sidebar_as_of_time", DEMO_AS_OF.time())
+    day, moment = st.session_state["sidebar_as_of_date"], st.session_state["sidebar_as_of_time"]
     return datetime.combine(day, moment, tzinfo=BANGKOK)
 
 
@@ -127,13 +140,26 @@ def sidebar(dataset: data.Dataset) -> None:
 
 def _as_of_controls(dataset: data.Dataset) -> None:
     st.markdown("### ดูสถานะ ณ เวลา")
-    st.toggle("ตอนนี้", value=not dataset.is_demo, key="sidebar_live",
+    _seed_as_of(dataset)
+    st.toggle("ตอนนี้", key="sidebar_live",
               help="ปิดเพื่อเลือกดูสถานะย้อนหลัง ณ วันและเวลาใดก็ได้ รวมถึงวันครบกำหนด")
-    if not st.session_state.get("sidebar_live"):
-        st.date_input("วันที่", value=DEMO_AS_OF.date(), key="sidebar_as_of_date", format="DD/MM/YYYY")
-        st.time_input("เวลา", value=time(DEMO_AS_OF.hour, DEMO_AS_OF.minute), key="sidebar_as_of_time", step=1800)
+    if not st.session_state["sidebar_live"]:
+        st.date_input("วันที่", key="sidebar_as_of_date", format="DD/MM/YYYY")
+        st.time_input("เวลา", key="sidebar_as_of_time", step=1800)
     moment = chosen_as_of(dataset)
+    _write_as_of_param(None if st.session_state["sidebar_live"] else moment)
     st.caption(f"แสดงสถานะ ณ {format_thai_date(moment, with_time=True)}")
+
+
+def _write_as_of_param(moment: datetime | None) -> None:
+    """Keep a chosen moment in the URL, so a shared link shows the campaign at the same time."""
+    if moment is None:
+        if AS_OF_PARAM in st.query_params:
+            del st.query_params[AS_OF_PARAM]
+        return
+    text = moment.strftime("%Y-%m-%dT%H:%M")
+    if st.query_params.get(AS_OF_PARAM) != text:
+        st.query_params[AS_OF_PARAM] = text
 
 
 def source_banner(dataset: data.Dataset) -> None:

@@ -99,6 +99,21 @@ def test_the_as_of_control_changes_the_figures():
     assert metrics(at)["เลยกำหนดมาแล้ว"] == "1 วัน"
 
 
+def test_an_as_of_link_opens_the_campaign_at_that_moment_and_the_url_follows_the_control():
+    at = app(as_of="2023-07-08T09:00")
+    assert at.toggle(key="sidebar_live").value is False
+    assert metrics(at) == expected_kpis(demo_outcome(datetime(2023, 7, 8, 9, 0, tzinfo=BANGKOK)))
+    at.time_input(key="sidebar_as_of_time").set_value(time(16, 30)).run()
+    assert at.query_params["as_of"] == "2023-07-08T16:30"
+    at.toggle(key="sidebar_live").set_value(True).run()
+    assert "as_of" not in at.query_params
+
+
+def test_the_wall_screen_honours_an_as_of_link():
+    at = app(view="wall", as_of="2023-07-07T23:59")
+    assert metrics(at) == expected_kpis(demo_outcome(datetime(2023, 7, 7, 23, 59, tzinfo=BANGKOK)))
+
+
 def test_the_now_toggle_shows_the_campaign_today():
     at = app()
     at.toggle(key="sidebar_live").set_value(True).run()
