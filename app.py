@@ -14,7 +14,10 @@ pages = [
 ]
 page = st.navigation(pages, position="hidden" if ui.is_wall() else "sidebar")
 st.html(ui.WALL_CSS if ui.is_wall() else ui.BASE_CSS)
-if not ui.is_wall():
-    ui.sidebar(ui.load_campaign().dataset)
+dataset = ui.load_campaign().dataset
+if ui.is_wall():
+    ui.wall_gate(dataset)
+else:
+    ui.sidebar(dataset)
 with ui.routed():
     page.run()

@@ -21,7 +21,7 @@ from kkdash.errors import InputError
 from kkdash.feed import Feed, FeedState
 from kkdash.inputs import registry_table, snapshot_path
 from kkdash.parsing import BANGKOK
-from kkdash.registry import REGISTRY_PATH, load_districts, load_registry, validate_registry
+from kkdash.registry import DISTRICTS_PATH, REGISTRY_PATH, load_districts, load_registry, validate_registry
 from kkdash.settings import SettingsError, SheetSettings, load_settings
 from kkdash.sources import DEMO_RESPONSES_PATH, RawSheet, read_responses_csv, sheet_from_rows
 
@@ -69,7 +69,8 @@ def registry_path() -> Path:
 @st.cache_resource(show_spinner=False)
 def _reference(path: Path, mtime: float) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The district list and the file registry (re-read when the registry file changes)."""
-    districts = load_districts()
+    # KKDASH_DISTRICTS_PATH: `python -m kkdash.bench` runs the app on a national registry.
+    districts = load_districts(os.environ.get("KKDASH_DISTRICTS_PATH") or DISTRICTS_PATH)
     return load_registry(path, districts=districts), districts
 
 
@@ -79,10 +80,15 @@ def reference() -> tuple[pd.DataFrame, pd.DataFrame]:
     return _reference(path, path.stat().st_mtime if path.exists() else 0.0)
 
 
+def demo_responses_path() -> Path:
+    """The demo responses: KKDASH_DEMO_RESPONSES if set (`python -m kkdash.bench`), else the demo file."""
+    return Path(os.environ.get("KKDASH_DEMO_RESPONSES") or DEMO_RESPONSES_PATH)
+
+
 @st.cache_resource(show_spinner=False)
-def _demo_sheet(mtime: float) -> RawSheet:
+def _demo_sheet(path: Path, mtime: float) -> RawSheet:
     """The demo responses file (re-read only when the file changes)."""
-    return read_responses_csv(DEMO_RESPONSES_PATH)
+    return read_responses_csv(path)
 
 
 def current_dataset() -> Dataset:
@@ -111,8 +117,9 @@ def refresh_now() -> bool:
 
 
 def _demo_dataset(registry: pd.DataFrame, districts: pd.DataFrame, registry_version: str) -> Dataset:
-    mtime = DEMO_RESPONSES_PATH.stat().st_mtime
-    return Dataset(sheet=_demo_sheet(mtime), registry=registry, districts=districts, mode="demo",
+    path = demo_responses_path()
+    mtime = path.stat().st_mtime
+    return Dataset(sheet=_demo_sheet(path, mtime), registry=registry, districts=districts, mode="demo",
                    version=f"demo-{mtime}-{registry_version}", fetched_at=None)
 
 

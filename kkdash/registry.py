@@ -189,17 +189,33 @@ class Matcher:
         Each distinct normalised name is matched once, however many rows repeat it.
         """
         keys = _normalize_unique(typed)
-        # Each key is matched as match(key) would: normalised once more (`อ..` needs two passes).
-        again = {key: normalize_name(key) for key in pd.unique(keys)}
+        # Each key is matched as match(key) would: normalised once more, since `อ..` needs two passes.
+        again = {key: _normalize_again(key) for key in pd.unique(keys)}
         known = {key: self._match_known(norm) for key, norm in again.items()}
         fuzzy = self._match_fuzzy([again[key] for key, match in known.items() if match is None])
         outcomes = {key: fuzzy[again[key]] if match is None else match for key, match in known.items()}
+        codes, uniques = pd.factorize(keys)
+        distinct = pd.Series(uniques, dtype=keys.dtype)
+
+        def spread(part) -> pd.Series:
+            # One lookup per distinct name, then spread by position: a big sheet has 580 000 rows.
+            return distinct.map(lambda k: part(outcomes[k])).take(codes).set_axis(typed.index)
+
         return pd.DataFrame({
-            "agency_id": keys.map(lambda k: outcomes[k].agency_id),
-            "match_method": keys.map(lambda k: outcomes[k].method),
-            "match_score": keys.map(lambda k: outcomes[k].score).astype("float64"),
-            "candidates": keys.map(lambda k: outcomes[k].candidates),
+            "agency_id": spread(lambda m: m.agency_id),
+            "match_method": spread(lambda m: m.method),
+            "match_score": spread(lambda m: m.score).astype("float64"),
+            "candidates": spread(lambda m: m.candidates),
         }, index=typed.index)
+
+
+def _normalize_again(key: str) -> str:
+    """A normalised key -> normalize_name(key), skipping the work where it cannot change anything.
+
+    A second pass can only expand an abbreviation that the first one made (`อ..` -> `อำเภอ.`),
+    and every abbreviation left to expand then has a dot; everything else is already clean.
+    """
+    return key if "." not in key and key.casefold() == key else normalize_name(key)
 
 
 def _normalize_unique(typed: pd.Series) -> pd.Series:

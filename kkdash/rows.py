@@ -54,7 +54,10 @@ def drop_blank(frame: pd.DataFrame, sheet: RawSheet) -> tuple[pd.DataFrame, int]
     for _, column in sheet.cells.items():
         # Almost every row has a timestamp: later columns are read only where all before were blank.
         rest = column[blank]
-        blank[rest.index] = rest.str.translate(parsing.ZERO_WIDTH).str.strip().eq("")
+        # A letter or digit settles a cell in bulk; only the others need the exact (per-cell) test.
+        unsure = rest[~rest.str.contains("[0-9A-Za-zก-๛]", regex=True, na=False)]
+        blank[rest.index] = False
+        blank[unsure.index] = unsure.str.translate(parsing.ZERO_WIDTH).str.strip().eq("")
     return frame[~blank], int(blank.sum())
 
 
@@ -76,7 +79,7 @@ def parse_fields(frame: pd.DataFrame) -> pd.DataFrame:
     parsed["published_url"] = parsing.map_unique(frame["published_url"], parsing.parse_url)
     parsed["reporter_name"] = parsing.map_unique(frame["reporter_name"], parsing.clean_text)
     parsed["reporter_position"] = parsing.map_unique(frame["reporter_position"], parsing.clean_text)
-    parsed["reporter_phone"] = parsing.map_unique(frame["reporter_phone"], parsing.parse_phone)
+    parsed["reporter_phone"] = parsing.parse_phone_series(frame["reporter_phone"])
     return parsed
 
 
@@ -159,7 +162,7 @@ def _int_text(values: pd.Series) -> pd.Series:
     # Counts repeat (a few hundred values in 100 000 rows), so each distinct one is formatted once.
     known = values.dropna().astype("int64")
     text = {value: f"{value:,}" for value in pd.unique(known)}
-    return known.map(text).reindex(values.index, fill_value="?").astype("str")
+    return known.map(text).astype("str").reindex(values.index, fill_value="?")
 
 
 def add_warnings(book: NoteBook, rows: pd.DataFrame, usable: pd.Series, district_names: pd.Series) -> None:

@@ -167,11 +167,11 @@ def source_banner(dataset: data.Dataset) -> None:
     if dataset.is_demo:
         st.caption("🧪 ข้อมูลตัวอย่าง: ชื่อบุคคลและเบอร์โทรศัพท์ทั้งหมดเป็นข้อมูลสมมติ")
     if dataset.problem:
-        st.error(f"ข้อมูลจากแหล่งข้อมูลใช้ไม่ได้: {dataset.problem}", icon="⚠️")
+        st.error(f"ข้อมูลจากแหล่งข้อมูลใช้ไม่ได้: {literal(dataset.problem, limit=600)}", icon="⚠️")
     if dataset.error:
         age = _age_text(dataset.fetched_at)
         shown = f"กำลังแสดงข้อมูลล่าสุดที่ดึงได้ {age}" if dataset.fetched_at else "ยังไม่มีข้อมูลที่ดึงได้"
-        st.warning(f"ดึงข้อมูลจาก Google Sheet ไม่สำเร็จ: {dataset.error} — {shown}", icon="⚠️")
+        st.warning(f"ดึงข้อมูลจาก Google Sheet ไม่สำเร็จ: {literal(dataset.error, limit=600)} — {shown}", icon="⚠️")
 
 
 def _age_text(moment: datetime | None) -> str:
@@ -347,7 +347,8 @@ def full_text_table(frame, *, key: str) -> None:
         st.dataframe(frame, column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
         return
     headers = {column: QUALITY_COLUMNS[column].get("label", column) for column in frame.columns}
-    st.table(frame.rename(columns=headers).set_index(headers["row_number"]))
+    # st.table renders Markdown in its cells: typed text must be shown as typed, never as links or images.
+    st.table(literal_table(frame).rename(columns=headers).set_index(headers["row_number"]))
 
 
 HISTORY_COLUMNS = {
@@ -443,6 +444,17 @@ def sign_in_panel(dataset: data.Dataset) -> None:
     if decision.role is None:
         st.title("ติดตามการประกาศเจตนารมณ์ จังหวัดคุณธรรม ขอนแก่น")
         st.info(f"{literal(decision.why, limit=400)} — เข้าสู่ระบบได้ที่แถบด้านข้าง", icon=":material/lock:")
+        st.stop()
+
+
+def wall_gate(dataset: data.Dataset) -> None:
+    """The wall screen has no sidebar: with sign-in on, it shows nothing until this browser signed in."""
+    access.install_log_redaction()
+    decision = access_decision(dataset)
+    if decision.role is None:
+        st.title("ติดตามการประกาศเจตนารมณ์ จังหวัดคุณธรรม ขอนแก่น")
+        st.info(f"{literal(decision.why, limit=400)} — เปิดหน้าปกติ (ไม่มี ?view=wall) เพื่อเข้าสู่ระบบก่อน",
+                icon=":material/lock:")
         st.stop()
 
 

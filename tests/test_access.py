@@ -311,7 +311,8 @@ SECRET_PATTERNS = {
     "Google access token": re.compile(r"\bya29\.[\w-]{20,}"),
     "OAuth client secret": re.compile(r"\bGOCSPX-[\w-]{10,}"),
 }
-SECRET_ASSIGNMENTS = re.compile(r"""(?im)^\s*["']?(client_secret|cookie_secret|\w*password\w*)["']?"""
+# Settings keys as secrets.toml spells them (lower case); upper-case test constants are not settings.
+SECRET_ASSIGNMENTS = re.compile(r"""(?m)^\s*["']?(client_secret|cookie_secret|\w*password\w*)["']?"""
                                 r"""\s*[=:]\s*["']([^"'\n]{6,})["']""")
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 from fakesheets import FakeSheets
 from streamlit.testing.v1 import AppTest
 
-from kkdash import pipeline, views
+from kkdash import pipeline, ui, views
 from kkdash.demo import DEMO_AS_OF
 from kkdash.metrics import LATE, MISSING
 from kkdash.parsing import BANGKOK
@@ -185,7 +185,8 @@ def test_quality_page_shows_the_row_arithmetic_and_every_rejected_row():
     assert any(views.row_arithmetic(outcome) in m.value for m in at.markdown)
     rejected = at.table[0].value
     assert list(rejected.index.astype(int)) == list(outcome.rows.loc[outcome.rows["fate"] == "rejected", "row_number"])
-    assert list(rejected["เหตุที่ปฏิเสธ"]) == list(outcome.rows.loc[outcome.rows["fate"] == "rejected", "reason"])
+    reasons = outcome.rows.loc[outcome.rows["fate"] == "rejected", "reason"]
+    assert list(rejected["เหตุที่ปฏิเสธ"]) == [ui.literal(reason, limit=2000) for reason in reasons]
 
 
 def sheet_rows(registry: pd.DataFrame, *, count: int | None = None) -> list[list[str]]:
@@ -239,9 +240,9 @@ def test_a_failing_sheet_keeps_the_last_good_data_with_its_age(monkeypatch):
     assert not at.exception
     assert metrics(at)["ส่งรายงานแล้ว"] == "20/154"
     banner = at.warning[0].value
-    assert banner.startswith(
-        "ดึงข้อมูลจาก Google Sheet ไม่สำเร็จ: ติดต่อ ลิงก์ CSV ที่เผยแพร่ ไม่ได้ หลังลองแล้ว 4 ครั้ง (HTTP 500)"
-        " จะลองใหม่ในรอบรีเฟรชถัดไป — กำลังแสดงข้อมูลล่าสุดที่ดึงได้ เมื่อไม่ถึงนาทีที่แล้ว (ณ ")
+    reason = "ติดต่อ ลิงก์ CSV ที่เผยแพร่ ไม่ได้ หลังลองแล้ว 4 ครั้ง (HTTP 500) จะลองใหม่ในรอบรีเฟรชถัดไป"
+    assert banner.startswith(f"ดึงข้อมูลจาก Google Sheet ไม่สำเร็จ: {ui.literal(reason, limit=600)}"
+                             " — กำลังแสดงข้อมูลล่าสุดที่ดึงได้ เมื่อไม่ถึงนาทีที่แล้ว (ณ ")
 
 
 def test_a_sheet_never_read_says_so_without_a_traceback(monkeypatch):

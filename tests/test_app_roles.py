@@ -284,36 +284,54 @@ STRANGE = [
 ]
 
 
-def test_strange_sheet_text_breaks_no_page_and_shows_literally(monkeypatch, tmp_path):
+def strange_rows() -> list[list[str]]:
+    """The demo header and first row, then each strange text as a typed agency name and as a reporter."""
     rows = demo_rows()
     header, first = rows[0], rows[1]
     name_at, reporter_at, link_at = (header.index(h) for h in ("ชื่อหน่วยงาน", "ชื่อผู้รายงาน", "ลิงก์ประกาศบนเว็บไซต์"))
-    strange_rows = [header, first]
+    strange = [header, first]
     for text in STRANGE:
         typed_name = list(first)
         typed_name[name_at] = text  # unmatched: a rejected row listed on the quality page
         contact = list(first)
         contact[reporter_at], contact[link_at] = text, "javascript:alert(1)"
-        strange_rows += [typed_name, contact]
-    # A registry name that reaches the follow-up page's history heading.
+        strange += [typed_name, contact]
+    return strange
+
+
+@pytest.fixture
+def strange_app(monkeypatch, tmp_path) -> AppTest:
+    """The app signed in as hr on a sheet of strange text, with a registry whose P01 name is markdown."""
     registry = (ROOT / "data" / "agencies.csv").read_text(encoding="utf-8").splitlines()
     registry[1] = "P01," + STRANGE[4].replace(",", " ") + ",,provincial,"
     (tmp_path / "agencies.csv").write_text("\n".join(registry) + "\n", encoding="utf-8")
     monkeypatch.setenv("KKDASH_REGISTRY_PATH", str(tmp_path / "agencies.csv"))
-    with FakeSheets({"Form Responses 1": strange_rows}) as fake:
+    with FakeSheets({"Form Responses 1": strange_rows()}) as fake:
         at = app(fake, access_table={"hr_password_sha256": access.hash_password(HR_PASSWORD)}).run()
-        submit_password(at, HR_PASSWORD)
-        visit_all(at)
-        at.switch_page("pages/followup.py").run()
-        table = at.dataframe(key="followup_table").value
-        assert not table["published_url"].astype(str).str.contains("javascript").any()
-        p01 = table.index[table["agency_id"] == "P01"][0]
-        at.session_state["followup_table"] = {"selection": {"rows": [int(p01)], "columns": [], "cells": []}}
-        at.run()
-        assert not at.exception
+        yield submit_password(at, HR_PASSWORD)
+
+
+def test_strange_sheet_text_breaks_no_page_and_headings_show_it_literally(strange_app):
+    at = strange_app
+    visit_all(at)
+    at.switch_page("pages/followup.py").run()
+    table = at.dataframe(key="followup_table").value
+    assert not table["published_url"].astype(str).str.contains("javascript").any()
+    p01 = table.index[table["agency_id"] == "P01"][0]
+    at.session_state["followup_table"] = {"selection": {"rows": [int(p01)], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
     heading = at.subheader[0].value
     assert heading == "ประวัติการส่งของ " + ui.literal(STRANGE[4].replace(",", " "))
-    assert "](" not in heading.replace("\\]\\(", "")  # the link syntax is escaped
+    assert "\\[click\\]\\(https\\:\u2060//" in heading  # neither a markdown link nor an autolink
+
+
+def test_quality_tables_show_typed_markdown_literally(strange_app):
+    at = strange_app.switch_page("pages/quality.py").run()
+    cells = [str(value) for element in at.table for value in element.value.to_numpy().ravel()]
+    cells += [str(value) for element in at.table for value in element.value.index]
+    markdown = [cell for cell in cells if "[click]" in cell or "**bold**" in cell]
+    assert markdown == []
 
 
 @pytest.mark.parametrize("text", STRANGE)
@@ -321,6 +339,7 @@ def test_literal_is_one_escaped_line_of_bounded_length(text):
     shown = ui.literal(text)
     assert len(shown) <= 2 * ui.LITERAL_LIMIT and "\n" not in shown and "\x00" not in shown
     assert "\u202e" not in shown
+    assert "://" not in shown and "www." not in shown.lower()  # no GFM autolink either
     for special in "*[]()!:$<>=":
         assert shown.count(special) == shown.count("\\" + special)
 
@@ -331,3 +350,20 @@ def test_the_app_logs_no_secret(sheet, caplog):
         visit_all(at)
     for secret in (AUTH["client_secret"], AUTH["cookie_secret"], sheet.access_token):
         assert secret not in caplog.text
+
+
+def test_the_wall_screen_shows_nothing_before_sign_in(sheet):
+    at = app(sheet, access_table=LISTS, auth=True)
+    at.query_params["view"] = "wall"
+    at.run()
+    assert not at.exception
+    assert len(at.metric) == 0
+    assert at.info[0].value.endswith("เปิดหน้าปกติ (ไม่มี ?view=wall) เพื่อเข้าสู่ระบบก่อน")
+
+
+def test_the_wall_screen_shows_the_overview_once_signed_in(sheet):
+    at = app(sheet, access_table=LISTS, auth=True, user=signed_in(HR_EMAIL))
+    at.query_params["view"] = "wall"
+    at.run()
+    assert not at.exception
+    assert len(at.metric) == 8
