@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from kkdash import access, data, links, views
+from kkdash import access, data, export, links, views
 from kkdash.demo import DEMO_AS_OF
 from kkdash.errors import InputError
 from kkdash.inputs import link_cache_path
@@ -220,6 +220,32 @@ def progress_note(outcome: Outcome) -> None:
         st.info("ยังไม่มีหน่วยงานใดส่งแบบรายงาน ณ เวลาที่เลือก — ตัวเลขจะขึ้นเมื่อมีคำตอบในแผ่นงาน", icon="ℹ️")
     elif outcome.province["agencies_missing"] == 0:
         st.success("ทุกหน่วยงานในทะเบียนส่งแบบรายงานแล้ว", icon="✅")
+
+
+def page_campaign(title: str) -> Campaign:
+    """A page's title and source banner; the campaign to show (with figures), or a message and a stop."""
+    st.title(title)
+    campaign = load_campaign()
+    source_banner(campaign.dataset)
+    if campaign.outcome is None:
+        no_data_message(campaign)
+        st.stop()
+    return campaign
+
+
+def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: str,
+                full_text: bool = False) -> None:
+    """A heading with the row count, the rows (or a line saying there are none), and their CSV."""
+    st.subheader(f"{title} ({len(frame):,}) — {note}")
+    if frame.empty:
+        st.success(empty)
+        return
+    if full_text:
+        full_text_table(frame, key=key)
+    else:
+        st.dataframe(frame, column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
+    st.download_button(f"ดาวน์โหลด{title} (CSV)", export.csv_bytes(frame), icon=":material/download:",
+                       file_name=f"kkdash-{key.removeprefix('quality_')}.csv", mime="text/csv", key=f"{key}_csv")
 
 
 def no_data_message(campaign: Campaign) -> None:

@@ -6,13 +6,7 @@ from kkdash import export, ui, views
 
 ui.ensure_framed()
 
-st.title("ติดตามหน่วยงาน")
-campaign = ui.load_campaign()
-ui.source_banner(campaign.dataset)
-if campaign.outcome is None:
-    ui.no_data_message(campaign)
-    st.stop()
-
+campaign = ui.page_campaign("ติดตามหน่วยงาน")
 outcome = campaign.outcome
 personal = ui.can_see_contacts(campaign.dataset)
 agencies = views.with_link_status(outcome.agencies, ui.link_results(outcome.agencies))
@@ -33,9 +27,10 @@ selection = st.dataframe(
 
 table = export.agency_export(chosen, include_personal=personal)
 left, right, _ = st.columns([1, 1, 3])
-left.download_button("⬇️ ดาวน์โหลด CSV", export.csv_bytes(table), file_name="kkdash-agencies.csv",
-                     mime="text/csv", key="followup_csv", width="stretch")
-right.download_button("⬇️ ดาวน์โหลด Excel", export.xlsx_bytes(table), file_name="kkdash-agencies.xlsx",
+left.download_button("ดาวน์โหลด CSV", export.csv_bytes(table), file_name="kkdash-agencies.csv",
+                     icon=":material/download:", mime="text/csv", key="followup_csv", width="stretch")
+right.download_button("ดาวน์โหลด Excel", export.xlsx_bytes(table), file_name="kkdash-agencies.xlsx",
+                      icon=":material/download:",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       key="followup_xlsx", width="stretch")
 
