@@ -1,6 +1,7 @@
-"""Shared fixtures: only the core ones (the real registry and district list in data/)."""
+"""Shared fixtures: the real registry and district list in data/, and a clean app environment."""
 
 import pytest
+import streamlit as st
 
 from kkdash.registry import load_districts, load_registry
 
@@ -15,3 +16,16 @@ def districts():
 def registry(districts):
     """data/agencies.csv, validated: the 154 agencies expected to report (read-only: do not mutate)."""
     return load_registry(districts=districts)
+
+
+@pytest.fixture
+def app_env(monkeypatch, tmp_path):
+    """No sheet settings from the environment, a private cache folder, empty Streamlit caches."""
+    for name in ("KKDASH_SHEET_URL", "KKDASH_PUBLISHED_CSV_URL", "GOOGLE_APPLICATION_CREDENTIALS",
+                 "KKDASH_REGISTRY_PATH", "KKDASH_DEADLINE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KKDASH_CACHE_DIR", str(tmp_path / "cache"))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield tmp_path / "cache"
+    st.cache_resource.clear()

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from fakesheets import FakeSheets
 from streamlit.testing.v1 import AppTest
 
@@ -16,26 +15,13 @@ from kkdash.parsing import BANGKOK
 from kkdash.registry import load_districts, load_registry
 from kkdash.sources import DEMO_RESPONSES_PATH, read_responses_csv
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("app_env")]
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["pages/overview.py", "pages/followup.py", "pages/quality.py"]
 SHEET_HEADER = ["ประทับเวลา", "ชื่อหน่วยงาน", "อำเภอ", "วันที่ประกาศเจตนารมณ์", "หัวหน้าหน่วยงานร่วมลงนาม",
                 "ข้าราชการ (ทั้งหมด)", "ข้าราชการ (ลงนาม)", "พนักงานราชการ (ทั้งหมด)", "พนักงานราชการ (ลงนาม)",
                 "ลูกจ้างประจำ (ทั้งหมด)", "ลูกจ้างประจำ (ลงนาม)", "เจ้าหน้าที่อื่น (ทั้งหมด)", "เจ้าหน้าที่อื่น (ลงนาม)",
                 "ลิงก์ประกาศบนเว็บไซต์", "ชื่อผู้รายงาน", "ตำแหน่ง", "เบอร์โทรศัพท์"]
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch, tmp_path):
-    """Each test starts with empty Streamlit caches, no sheet configured and its own snapshot folder."""
-    for name in ("KKDASH_SHEET_URL", "KKDASH_PUBLISHED_CSV_URL", "GOOGLE_APPLICATION_CREDENTIALS",
-                 "KKDASH_REGISTRY_PATH", "KKDASH_DEADLINE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("KKDASH_CACHE_DIR", str(tmp_path / "cache"))
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    st.cache_resource.clear()
 
 
 def demo_outcome(as_of: datetime = DEMO_AS_OF) -> pipeline.Outcome:

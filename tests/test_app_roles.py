@@ -13,7 +13,6 @@ import logging
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from fakesheets import FakeSheets
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
@@ -22,7 +21,7 @@ from kkdash import access, ui
 from kkdash.parsing import parse_phone
 from kkdash.sources import DEMO_RESPONSES_PATH
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("app_env")]
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -67,18 +66,6 @@ def sheet():
 @pytest.fixture(scope="module")
 def contacts() -> set[str]:
     return contact_strings(demo_rows())
-
-
-@pytest.fixture(autouse=True)
-def isolated(monkeypatch, tmp_path):
-    """No sheet settings from the environment, a private snapshot folder, fresh caches."""
-    for name in ("KKDASH_SHEET_URL", "KKDASH_PUBLISHED_CSV_URL", "GOOGLE_APPLICATION_CREDENTIALS",
-                 "KKDASH_REGISTRY_PATH", "KKDASH_DEADLINE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("KKDASH_CACHE_DIR", str(tmp_path / "cache"))
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
 
 
 @pytest.fixture
