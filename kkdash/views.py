@@ -173,6 +173,8 @@ def by_follow_up_priority(agencies: pd.DataFrame) -> pd.DataFrame:
 def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.DataFrame:
     """Agency statuses -> the follow-up table's display columns (Thai headers are set by the page)."""
     badge = agencies["status"].map(STATUS_BADGES).where(~agencies["overdue"], OVERDUE_BADGE)
+    reported = agencies["status"].ne(MISSING)
+    link_status = agencies.get("link_status", pd.Series("unchecked", index=agencies.index)).map(LINK_STATUS_TH)
     table = pd.DataFrame({
         "agency_id": agencies["agency_id"],
         "status": badge,
@@ -182,15 +184,16 @@ def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.Data
         "first_submitted": agencies["first_submitted_at"].map(lambda t: format_thai_date(t, with_time=True)),
         "last_submitted": agencies["last_submitted_at"].map(lambda t: format_thai_date(t, with_time=True)),
         "signed": agencies.apply(_signed_text, axis=1),
-        "signing_rate": agencies["signing_rate"].where(agencies["status"].ne(MISSING)),
-        "fully_signed": agencies["fully_signed"],
-        "published_url": agencies["published_url"],
-        "link_status": agencies.get("link_status", pd.Series("unchecked", index=agencies.index)).map(LINK_STATUS_TH),
+        "signing_rate": (agencies["signing_rate"] * 100).where(reported),  # percent, for one-decimal display
+        # An agency that has not reported has nothing to show here: blank, not "no" or "None".
+        "fully_signed": agencies["fully_signed"].astype("object").where(reported, None),
+        "published_url": agencies["published_url"].fillna(""),
+        "link_status": link_status.where(reported, ""),
     })
     if include_personal:
-        table["reporter_name"] = agencies["reporter_name"]
-        table["reporter_position"] = agencies["reporter_position"]
-        table["reporter_phone"] = agencies["reporter_phone"].map(tel_link)
+        table["reporter_name"] = agencies["reporter_name"].fillna("")
+        table["reporter_position"] = agencies["reporter_position"].fillna("")
+        table["reporter_phone"] = agencies["reporter_phone"].map(tel_link).fillna("")
     return table.reset_index(drop=True)
 
 

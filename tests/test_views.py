@@ -1,0 +1,111 @@
+"""The pages' pure logic: KPIs, filters and their URL form, call order, contact links, history."""
+
+from datetime import date, datetime
+
+import pandas as pd
+import pytest
+
+from kkdash import pipeline, views
+from kkdash.parsing import BANGKOK
+from kkdash.sources import sheet_from_rows
+
+HEADER = ["ประทับเวลา", "ชื่อหน่วยงาน", "ข้าราชการ (ทั้งหมด)", "ข้าราชการ (ลงนาม)", "พนักงานราชการ (ทั้งหมด)",
+          "พนักงานราชการ (ลงนาม)", "ลูกจ้างประจำ (ทั้งหมด)", "ลูกจ้างประจำ (ลงนาม)", "เจ้าหน้าที่อื่น (ทั้งหมด)",
+          "เจ้าหน้าที่อื่น (ลงนาม)", "ลิงก์ประกาศบนเว็บไซต์", "เบอร์โทรศัพท์"]
+
+
+def report(when: str, name: str, signed: int = 10, url: str = "https://a.example/x") -> list[str]:
+    return [when, name, "10", str(signed), "0", "0", "0", "0", "0", "0", url, "081-234-5678"]
+
+
+@pytest.fixture
+def outcome(registry, districts):
+    rows = [HEADER,
+            report("1/7/2566, 09:00:00", "สำนักงานจังหวัดขอนแก่น"),                      # P01 on time, complete
+            report("2/7/2566, 09:00:00", "ที่ว่าการอำเภอพล", signed=9),                  # D4012 on time, not full
+            report("3/7/2566, 09:00:00", "ที่ว่าการอำเภอพล", signed=10),                 # ... corrected
+            report("9/7/2566, 09:00:00", "สำนักงานสาธารณสุขอำเภอพล", url="")]            # U4012-1 late, no link
+    return pipeline.run(sheet_from_rows(rows), registry, districts,
+                        as_of=datetime(2023, 7, 10, 12, 0, tzinfo=BANGKOK), deadline=date(2023, 7, 7))
+
+
+def test_headline_cards_read_as_a_governor_would(outcome):
+    cards = {k.label: (k.value, k.detail) for k in views.headline(outcome, verified=1)}
+    assert cards == {
+        "ส่งรายงานแล้ว": ("3/154", "1.9% ของหน่วยงาน"),
+        "ส่งตรงเวลา": ("2", "หน่วยงาน"),
+        "ส่งล่าช้า": ("1", "หน่วยงาน"),
+        "เลยกำหนดแล้ว ยังไม่ส่ง": ("151", "หน่วยงาน"),
+        "บุคลากรลงนาม": ("100.0%", "30/30 คน"),
+        "ลงนามครบทุกคน": ("3", "หน่วยงาน"),
+        "เผยแพร่บนเว็บไซต์": ("2", "ตรวจพบประกาศจริง 1 หน่วยงาน"),
+        "เลยกำหนดมาแล้ว": ("3 วัน", "กำหนดส่ง 7 ก.ค. 2566"),
+    }
+
+
+@pytest.mark.parametrize(("days", "card"), [
+    (2, ("เหลือเวลา", "2 วัน")), (0, ("ครบกำหนด", "วันนี้")), (-5, ("เลยกำหนดมาแล้ว", "5 วัน")),
+])
+def test_deadline_card(outcome, days, card):
+    assert views.deadline_card(days, outcome)[:2] == card
+
+
+def test_filters_round_trip_through_the_url_and_drop_unknown_values():
+    params = {"status": "missing,bogus,late", "district": "4012,province", "kind": "central,x", "q": " พล ",
+              "link": "ok,nope"}
+    filters = views.filters_from_params(params)
+    assert filters == views.AgencyFilters(statuses=("missing", "late"), districts=("4012", "province"),
+                                          kinds=("central",), query="พล", links=("ok",))
+    assert filters.to_params() == {"status": "missing,late", "district": "4012,province", "kind": "central",
+                                   "q": "พล", "link": "ok"}
+    assert views.AgencyFilters().to_params() == {}
+
+
+@pytest.mark.parametrize(("filters", "ids"), [
+    (views.AgencyFilters(statuses=("late",)), ["U4012-1"]),
+    (views.AgencyFilters(statuses=("not_published",)), ["U4012-1"]),
+    (views.AgencyFilters(statuses=("on_time", "late"), districts=("4012",)), ["D4012", "U4012-1"]),
+    (views.AgencyFilters(districts=("province",), statuses=("on_time",)), ["P01"]),
+    (views.AgencyFilters(query="สาธารณสุข อำเภอพล"), ["U4012-1"]),
+    (views.AgencyFilters(kinds=("district_office",), query="พล"), ["D4012"]),
+])
+def test_apply_filters(outcome, filters, ids):
+    assert sorted(views.apply_filters(outcome.agencies, filters)["agency_id"]) == ids
+
+
+def test_agencies_to_call_come_first(outcome):
+    ordered = views.by_follow_up_priority(outcome.agencies)["agency_id"].tolist()
+    assert ordered[151:] == ["U4012-1", "P01", "D4012"]  # late first; then by district, province first
+    assert outcome.agencies.set_index("agency_id").loc[ordered[:151], "status"].eq("missing").all()
+
+
+@pytest.mark.parametrize(("phone", "link"), [
+    ("0812345678", "tel:0812345678"), ("043-123 456", "tel:043123456"), ("ต่อ 12", None), (None, None),
+])
+def test_tel_link(phone, link):
+    assert views.tel_link(phone) == link
+
+
+def test_followup_table_leaves_unreported_agencies_blank(outcome):
+    table = views.followup_table(outcome.agencies, include_personal=True).set_index("agency_id")
+    assert table.loc["P02", ["status", "signed", "published_url", "link_status", "reporter_phone"]].tolist() == [
+        "🔴 ยังไม่ส่ง (เลยกำหนด)", "-", "", "", ""]
+    assert pd.isna(table.loc["P02", "signing_rate"]) and table.loc["P02", "fully_signed"] is None
+    assert table.loc["D4012", ["status", "signed", "signing_rate", "reporter_phone"]].tolist() == [
+        "🟢 ส่งตรงเวลา", "10/10", 100.0, "tel:0812345678"]
+    assert "reporter_phone" not in views.followup_table(outcome.agencies, include_personal=False)
+
+
+def test_submission_history_says_which_row_counts_and_why(outcome):
+    history = views.submission_history(outcome, "D4012")
+    assert history[["row_number", "fate", "personnel"]].values.tolist() == [
+        [3, "ถูกแทนที่ด้วยรายงานที่ส่งภายหลัง", "9/10"], [4, "ใช้เป็นข้อมูลล่าสุด", "10/10"]]
+    assert history["why"].tolist()[0] == "มีรายงานที่ส่งภายหลังแทนที่แล้ว"
+
+
+def test_superseded_rows_name_the_row_that_replaced_them(outcome):
+    assert views.superseded_rows(outcome)[["row_number", "replaced_by_row"]].values.tolist() == [[3, 4]]
+
+
+def test_row_arithmetic(outcome):
+    assert views.row_arithmetic(outcome) == "แถวทั้งหมด 4 = ใช้ 3 + ถูกแทนที่ 1 + ถูกปฏิเสธ 0"
