@@ -17,6 +17,10 @@ count_col.markdown(f"**{len(chosen):,}** จาก {len(agencies):,} หน่�
 with check_col:
     ui.link_check_button(agencies, key="followup_check_links")
 
+if chosen.empty:
+    st.info("ไม่มีหน่วยงานตามเงื่อนไขที่เลือก — ลองเอาตัวกรองบางตัวออก", icon=":material/filter_alt_off:")
+    st.stop()
+
 selection = st.dataframe(
     views.followup_table(chosen, include_personal=personal),
     column_config=ui.followup_columns(include_personal=personal),

@@ -141,6 +141,13 @@ def test_district_kind_and_name_filters_narrow_the_table():
     assert len(table(at)) == 27  # 26 district health offices and the provincial one
 
 
+def test_filters_that_match_nothing_say_so():
+    at = app("pages/followup.py", q="ไม่มีหน่วยงานชื่อนี้")
+    assert not at.exception
+    assert at.info[0].value == "ไม่มีหน่วยงานตามเงื่อนไขที่เลือก — ลองเอาตัวกรองบางตัวออก"
+    assert not at.dataframe
+
+
 def test_query_params_restore_the_filters():
     agencies = demo_outcome().agencies
     at = app("pages/followup.py", status=LATE, district="province")
