@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from kkdash import pipeline
+from kkdash import export, pipeline
 from kkdash.errors import InputError
 from kkdash.feed import Feed, FeedState
 from kkdash.inputs import registry_table, snapshot_path
@@ -151,3 +151,14 @@ def compute_outcome(dataset: Dataset, *, as_of: datetime, deadline: date) -> pip
     """The campaign as of ``as_of``, taken to the end of its minute so reruns hit the cache."""
     minute = as_of.astimezone(BANGKOK).replace(second=59, microsecond=0)
     return _outcome(dataset.version, minute, deadline, dataset)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _export_bytes(kind: str, key: tuple, _table: pd.DataFrame) -> bytes:
+    """Export files by what they hold: a rerun that changes nothing does not rebuild them."""
+    return export.csv_bytes(_table) if kind == "csv" else export.xlsx_bytes(_table)
+
+
+def export_bytes(kind: str, table: pd.DataFrame, *, key: tuple) -> bytes:
+    """`csv` or `xlsx` bytes of ``table``; ``key`` names its content (data version, moment, filters, role)."""
+    return _export_bytes(kind, key, table)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from kkdash import export, ui, views
+from kkdash import data, export, ui, views
 
 ui.ensure_framed()
 
@@ -30,10 +30,12 @@ selection = st.dataframe(
 )
 
 table = export.agency_export(chosen, include_personal=personal)
+content = (campaign.dataset.version, outcome.as_of, outcome.deadline, tuple(filters.to_params().items()), personal)
 left, right, _ = st.columns([1, 1, 3])
-left.download_button("ดาวน์โหลด CSV", export.csv_bytes(table), file_name="kkdash-agencies.csv",
+left.download_button("ดาวน์โหลด CSV", data.export_bytes("csv", table, key=content), file_name="kkdash-agencies.csv",
                      icon=":material/download:", mime="text/csv", key="followup_csv", width="stretch")
-right.download_button("ดาวน์โหลด Excel", export.xlsx_bytes(table), file_name="kkdash-agencies.xlsx",
+right.download_button("ดาวน์โหลด Excel", data.export_bytes("xlsx", table, key=content),
+                      file_name="kkdash-agencies.xlsx",
                       icon=":material/download:",
                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                       key="followup_xlsx", width="stretch")
