@@ -129,16 +129,26 @@ def _sheet_dataset(settings: SheetSettings, state: FeedState, registry: pd.DataF
     if state.tables is None:
         return Dataset(sheet=None, registry=registry, version="none", fetched_at=None, **base)
     tables = state.tables
-    problem = None
-    try:
-        sheet = sheet_from_rows(tables.responses)
-        if tables.registry is not None:
-            registry = validate_registry(registry_table(tables.registry), districts=districts)
-    except InputError as exc:
-        sheet, problem = None, str(exc)
+    sheet, sheet_registry, problem = _read_tables(tables.fetched_at, len(tables.responses), tables, districts)
+    registry = registry if sheet_registry is None else sheet_registry
     fingerprint = repr((tables.fetched_at, len(tables.responses), registry_version))
     return Dataset(sheet=sheet, registry=registry, version=hashlib.sha1(fingerprint.encode()).hexdigest(),
                    fetched_at=tables.fetched_at, problem=problem, **base)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _read_tables(fetched_at: datetime, rows: int, _tables, _districts: pd.DataFrame):
+    """One fetch's rows -> (RawSheet, registry from the sheet or None, Thai problem or None), once per fetch.
+
+    Every script run of every viewer asks for this; building a 500 000-row sheet takes seconds.
+    """
+    try:
+        sheet = sheet_from_rows(_tables.responses)
+        if _tables.registry is None:
+            return sheet, None, None
+        return sheet, validate_registry(registry_table(_tables.registry), districts=_districts), None
+    except InputError as exc:
+        return None, None, str(exc)
 
 
 @st.cache_resource(show_spinner="กำลังคำนวณ…", max_entries=64)

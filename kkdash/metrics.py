@@ -43,7 +43,8 @@ def rate(numerator, denominator):
 def agency_status(rows: pd.DataFrame, registry: pd.DataFrame, districts: pd.DataFrame, *,
                   deadline: date, as_of: datetime) -> pd.DataFrame:
     """Classified rows + registry -> one row per registry agency with its status and figures."""
-    usable = rows[rows["fate"].isin([USED, "superseded"])]
+    # Three columns, not the whole row: a national sheet's rows are most of the run's memory.
+    usable = rows.loc[rows["fate"].isin([USED, "superseded"]), ["agency_id", "submitted_at", "row_number"]]
     stats = usable.groupby("agency_id").agg(
         first_submitted_at=("submitted_at", "min"),
         submissions=("row_number", "size"),

@@ -245,9 +245,13 @@ def parse_url(value: object) -> str | None:
 
 def map_unique(series: pd.Series, func) -> pd.Series:
     """Apply ``func`` once per distinct value of ``series`` and spread the results back."""
-    uniques = pd.unique(series)
-    lookup = {value: func(value) for value in uniques}
-    return series.map(lookup)
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    if not len(uniques):
+        return series.map({})
+    # Spread by code rather than Series.map(dict), which hashes every row again; a Series built from
+    # the results infers its dtype as map would from the same values.
+    results = pd.Series([func(value) for value in uniques])
+    return pd.Series(results.array.take(codes), index=series.index, name=series.name)
 
 
 def to_bangkok_series(values: list[datetime | None], index: pd.Index) -> pd.Series:
@@ -271,13 +275,19 @@ def _fast_numeric_datetimes(series: pd.Series) -> pd.Series:
     thai = series.str.contains("[๐-๙]", regex=True, na=False)
     text = series.copy()
     text[thai] = series[thai].str.translate(THAI_DIGITS)
-    parts = text.str.strip().str.extract(
-        r"^(\d{1,2})/(\d{1,2})/(\d{4}),?\s+(\d{1,2}):(\d{2}):(\d{2})$"
-    ).astype("float64")
-    year = parts[2].where(parts[2] < BE_THRESHOLD, parts[2] - BE_OFFSET)
+    text = text.str.strip()
+    # Pick the layout with a regex (in bulk), then let the C date parser split it: str.extract would
+    # make six Python strings a row. A BE year is read as is (2566), and made CE from its parts below;
+    # whatever this path leaves unread (29/2/2567 is not a date in the year 2567) the scalar parser reads.
+    # Seconds 60 and 61 are left out: the C parser takes them as leap seconds, the scalar parser refuses.
+    layout = text.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4},?\s+\d{1,2}:[0-5]\d:[0-5]\d", na=False)
+    read = pd.to_datetime(text[layout].str.replace(",", " ", regex=False), format="%d/%m/%Y %H:%M:%S",
+                          errors="coerce").reindex(series.index)
+    year = read.dt.year.astype("float64")
     frame = pd.DataFrame({
-        "year": year, "month": parts[1], "day": parts[0],
-        "hour": parts[3], "minute": parts[4], "second": parts[5],
+        "year": year.where(year < BE_THRESHOLD, year - BE_OFFSET), "month": read.dt.month.astype("float64"),
+        "day": read.dt.day.astype("float64"), "hour": read.dt.hour.astype("float64"),
+        "minute": read.dt.minute.astype("float64"), "second": read.dt.second.astype("float64"),
     })
     # to_datetime would roll 25:00:00 over into the next day; the scalar parser refuses it, so must we.
     valid = (frame.notna().all(axis=1) & frame["year"].between(1900, 2200)

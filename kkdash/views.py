@@ -12,7 +12,7 @@ import pandas as pd
 
 from kkdash.links import STATUS_LABELS_TH
 from kkdash.metrics import LATE, MISSING, ON_TIME, STATUS_TH, day_offset
-from kkdash.parsing import format_thai_date
+from kkdash.parsing import BANGKOK, BE_OFFSET, THAI_MONTH_ABBR, format_thai_date
 from kkdash.pipeline import Outcome
 from kkdash.registry import KINDS_TH, format_candidates
 from kkdash.rows import FATES_TH, REJECTED, SUPERSEDED, USED
@@ -181,9 +181,9 @@ def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.Data
         "name_th": agencies["name_th"],
         "district": agencies["district_name_th"],
         "kind": agencies["kind"].map(KINDS_TH),
-        "first_submitted": agencies["first_submitted_at"].map(lambda t: format_thai_date(t, with_time=True)),
-        "last_submitted": agencies["last_submitted_at"].map(lambda t: format_thai_date(t, with_time=True)),
-        "signed": agencies.apply(_signed_text, axis=1),
+        "first_submitted": _thai_times(agencies["first_submitted_at"]),
+        "last_submitted": _thai_times(agencies["last_submitted_at"]),
+        "signed": _signed_column(agencies),
         "signing_rate": (agencies["signing_rate"] * 100).where(reported),  # percent, for one-decimal display
         # An agency that has not reported has nothing to show here: blank, not "no" or "None".
         "fully_signed": agencies["fully_signed"].astype("object").where(reported, None),
@@ -195,6 +195,32 @@ def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.Data
         table["reporter_position"] = agencies["reporter_position"].fillna("")
         table["reporter_phone"] = agencies["reporter_phone"].map(tel_link).fillna("")
     return table.reset_index(drop=True)
+
+
+def _thai_times(moments: pd.Series) -> pd.Series:
+    """format_thai_date(t, with_time=True) for a whole column, built column-wise ('-' where missing)."""
+    if moments.empty or not isinstance(moments.dtype, pd.DatetimeTZDtype):
+        return moments.map(lambda t: format_thai_date(t, with_time=True))
+    # A national registry has ~19 000 agencies: two columns of per-row formatting cost more than the page.
+    local = moments.dropna().dt.tz_convert(BANGKOK)
+    text = (local.dt.day.astype("str") + " " + local.dt.month.map(dict(enumerate(THAI_MONTH_ABBR))) + " "
+            + (local.dt.year + BE_OFFSET).astype("str") + " " + local.dt.strftime("%H:%M") + " น.")
+    return text.astype("str").reindex(moments.index, fill_value="-")
+
+
+def _signed_column(agencies: pd.DataFrame) -> pd.Series:
+    """_signed_text for every agency, built column-wise."""
+    if agencies.empty:
+        return agencies.apply(_signed_text, axis=1)
+    signed = _int_column(agencies["personnel_signed"]) + "/" + _int_column(agencies["personnel_total"])
+    return signed.where(agencies["status"].ne(MISSING), "-")
+
+
+def _int_column(values: pd.Series) -> pd.Series:
+    """format_int for a whole column: each distinct count formatted once."""
+    known = values.dropna().astype("int64")
+    text = {value: f"{value:,}" for value in pd.unique(known)}
+    return known.map(text).astype("str").reindex(values.index, fill_value="-")
 
 
 def _signed_text(agency: pd.Series) -> str:
@@ -273,7 +299,7 @@ def superseded_rows(outcome: Outcome) -> pd.DataFrame:
     old = rows[rows["fate"] == SUPERSEDED]
     return pd.DataFrame({
         "row_number": old["row_number"],
-        "submitted_at": old["submitted_at"].map(lambda t: format_thai_date(t, with_time=True)),
+        "submitted_at": _thai_times(old["submitted_at"]),
         "typed_name": old["agency_name"],
         "agency": old["agency_name_registry"],
         "replaced_by_row": old["agency_id"].map(latest).astype("Int64"),
