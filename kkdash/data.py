@@ -151,10 +151,16 @@ def _read_tables(fetched_at: datetime, rows: int, _tables, _districts: pd.DataFr
         return None, None, str(exc)
 
 
+@st.cache_resource(show_spinner="กำลังอ่านและจับคู่ชื่อหน่วยงาน…", max_entries=4)
+def _prepared(version: str, _dataset: Dataset) -> pipeline.Prepared:
+    """Parse and match once per data version; moving the as-of control never repeats this."""
+    return pipeline.prepare(_dataset.sheet, _dataset.registry, _dataset.districts)
+
+
 @st.cache_resource(show_spinner="กำลังคำนวณ…", max_entries=64)
 def _outcome(version: str, as_of: datetime, deadline: date, _dataset: Dataset) -> pipeline.Outcome:
     """Cached by data version, as-of minute and deadline; the dataset itself is not hashed."""
-    return pipeline.run(_dataset.sheet, _dataset.registry, _dataset.districts, as_of=as_of, deadline=deadline)
+    return pipeline.evaluate(_prepared(version, _dataset), as_of=as_of, deadline=deadline)
 
 
 def compute_outcome(dataset: Dataset, *, as_of: datetime, deadline: date) -> pipeline.Outcome:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from kkdash import metrics
 from kkdash.registry import DEFAULT_MARGIN, DEFAULT_THRESHOLD, Matcher
-from kkdash.rows import ClassifiedRows, classify_rows
+from kkdash.rows import PreparedRows, classify, prepare_rows
 from kkdash.schema import map_headers
 from kkdash.sources import RawSheet
 
@@ -36,15 +36,30 @@ class Outcome:
         return summary_dict(self)
 
 
-def run(sheet: RawSheet, registry: pd.DataFrame, districts: pd.DataFrame, *,
-        as_of: datetime, deadline: date = metrics.DEFAULT_DEADLINE,
-        header_extra: Mapping[str, str] | None = None,
-        threshold: float = DEFAULT_THRESHOLD, margin: float = DEFAULT_MARGIN) -> Outcome:
-    """Raw sheet + registry -> Outcome. Raises SchemaError when required columns are missing."""
+@dataclass(frozen=True)
+class Prepared:
+    """A sheet parsed and matched against a registry: the costly, as-of-independent half of a run."""
+
+    rows: PreparedRows
+    registry: pd.DataFrame
+    districts: pd.DataFrame
+    fuzzy_comparisons: int
+
+
+def prepare(sheet: RawSheet, registry: pd.DataFrame, districts: pd.DataFrame, *,
+            header_extra: Mapping[str, str] | None = None,
+            threshold: float = DEFAULT_THRESHOLD, margin: float = DEFAULT_MARGIN) -> Prepared:
+    """Raw sheet + registry -> Prepared. Raises SchemaError when required columns are missing."""
     header_map = map_headers(sheet.headers, extra=header_extra)
     matcher = Matcher(registry, threshold=threshold, margin=margin)
-    classified: ClassifiedRows = classify_rows(
-        sheet, header_map, matcher=matcher, registry=registry, districts=districts, as_of=as_of)
+    rows = prepare_rows(sheet, header_map, matcher=matcher, registry=registry, districts=districts)
+    return Prepared(rows=rows, registry=registry, districts=districts, fuzzy_comparisons=matcher.fuzzy_comparisons)
+
+
+def evaluate(prepared: Prepared, *, as_of: datetime, deadline: date = metrics.DEFAULT_DEADLINE) -> Outcome:
+    """Prepared rows -> the campaign as of ``as_of`` against ``deadline`` (cheap: no parsing or matching)."""
+    classified = classify(prepared.rows, as_of=as_of)
+    registry, districts = prepared.registry, prepared.districts
     agencies = metrics.agency_status(classified.rows, registry, districts, deadline=deadline, as_of=as_of)
     return Outcome(
         as_of=as_of,
@@ -57,8 +72,17 @@ def run(sheet: RawSheet, registry: pd.DataFrame, districts: pd.DataFrame, *,
         counts=metrics.row_counts(classified.rows),
         timeline=metrics.timeline(agencies, deadline=deadline, as_of=as_of),
         blank_rows=classified.blank_rows,
-        fuzzy_comparisons=matcher.fuzzy_comparisons,
+        fuzzy_comparisons=prepared.fuzzy_comparisons,
     )
+
+
+def run(sheet: RawSheet, registry: pd.DataFrame, districts: pd.DataFrame, *,
+        as_of: datetime, deadline: date = metrics.DEFAULT_DEADLINE,
+        header_extra: Mapping[str, str] | None = None,
+        threshold: float = DEFAULT_THRESHOLD, margin: float = DEFAULT_MARGIN) -> Outcome:
+    """Raw sheet + registry -> Outcome as of ``as_of``. Raises SchemaError when required columns are missing."""
+    prepared = prepare(sheet, registry, districts, header_extra=header_extra, threshold=threshold, margin=margin)
+    return evaluate(prepared, as_of=as_of, deadline=deadline)
 
 
 DISTRICT_KEYS = ("district_code", "name_th", "expected", "reported", "on_time", "late", "missing",

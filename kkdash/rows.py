@@ -229,9 +229,25 @@ def _district_key(text: object) -> str:
     return key.removeprefix("อำเภอ")
 
 
-def classify_rows(sheet: RawSheet, header_map: HeaderMap, *, matcher: Matcher,
-                  registry: pd.DataFrame, districts: pd.DataFrame, as_of: datetime) -> ClassifiedRows:
-    """A raw sheet -> ClassifiedRows: every non-blank row parsed, matched and given one fate."""
+@dataclass(frozen=True)
+class PreparedRows:
+    """Rows parsed, matched and checked: everything that does not depend on the as-of time.
+
+    Parsing and matching are most of the cost, so the app keeps this per data version and only
+    re-runs ``classify`` when someone moves the as-of control.
+    """
+
+    rows: pd.DataFrame
+    notes: pd.DataFrame
+    rejected: pd.Series
+    reasons: pd.Series
+    warnings: pd.Series
+    blank_rows: int
+
+
+def prepare_rows(sheet: RawSheet, header_map: HeaderMap, *, matcher: Matcher,
+                 registry: pd.DataFrame, districts: pd.DataFrame) -> PreparedRows:
+    """A raw sheet -> PreparedRows: every non-blank row parsed and matched, with its reasons and warnings."""
     fields, blank_rows = drop_blank(extract_fields(sheet, header_map), sheet)
     rows = parse_fields(fields)
     del fields  # the typed text that rows does not keep: ~150 MB at 580 000 rows
@@ -239,19 +255,34 @@ def classify_rows(sheet: RawSheet, header_map: HeaderMap, *, matcher: Matcher,
     rows = _attach_registry(rows, registry, districts)
     book = NoteBook(rows)
     add_rejections(book, rows)
-    rejected = book.joined("rejected").ne("")
+    reasons = book.joined("rejected")
+    rejected = reasons.ne("")
+    # Warnings for every row that is not rejected; rows after T lose theirs in classify.
+    add_warnings(book, rows, ~rejected, rows["district_name_registry"])
+    return PreparedRows(rows=rows, notes=book.table(), rejected=rejected, reasons=reasons,
+                        warnings=book.joined("warning"), blank_rows=blank_rows)
+
+
+def classify(prepared: PreparedRows, *, as_of: datetime) -> ClassifiedRows:
+    """PreparedRows -> ClassifiedRows as of T: each row used, superseded, rejected or after T."""
+    rows = prepared.rows
     # A readable time after T is not yet in the sheet, whatever else is wrong with the row;
     # an unreadable time (NaT compares False) is rejected whatever T is.
     after = rows["submitted_at"] > pd.Timestamp(as_of)
-    rejected &= ~after
+    rejected = prepared.rejected & ~after
     usable = ~rejected & ~after
-    add_warnings(book, rows, usable, rows["district_name_registry"])
-    rows["fate"] = _fates(rows, usable, rejected, after)
-    notes = book.table()
-    notes = notes[~notes["row_number"].isin(rows.loc[after, "row_number"])]
-    rows["reason"] = book.joined("rejected").where(rejected, "")
-    rows["warnings"] = book.joined("warning")
-    return ClassifiedRows(rows=rows, notes=notes.reset_index(drop=True), blank_rows=blank_rows)
+    notes = prepared.notes[~prepared.notes["row_number"].isin(rows.loc[after, "row_number"])]
+    classified = rows.assign(fate=_fates(rows, usable, rejected, after),
+                             reason=prepared.reasons.where(rejected, ""),
+                             warnings=prepared.warnings.where(~after, ""))
+    return ClassifiedRows(rows=classified, notes=notes.reset_index(drop=True), blank_rows=prepared.blank_rows)
+
+
+def classify_rows(sheet: RawSheet, header_map: HeaderMap, *, matcher: Matcher,
+                  registry: pd.DataFrame, districts: pd.DataFrame, as_of: datetime) -> ClassifiedRows:
+    """A raw sheet -> ClassifiedRows: every non-blank row parsed, matched and given one fate."""
+    prepared = prepare_rows(sheet, header_map, matcher=matcher, registry=registry, districts=districts)
+    return classify(prepared, as_of=as_of)
 
 
 def _attach_registry(rows: pd.DataFrame, registry: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:

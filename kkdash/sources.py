@@ -43,8 +43,9 @@ def sheet_from_rows(rows: Sequence[Sequence[object]]) -> RawSheet:
     headers = ["" if h is None else str(h) for h in rows[0]]
     width = max(map(len, rows))
     headers += [""] * (width - len(headers))
-    # pandas pads short rows with None itself, far faster than padding 500 000 lists in Python.
-    cells = pd.DataFrame(list(rows[1:]), dtype="object").reindex(columns=range(width)).astype("object")
+    # Only short rows are copied (Sheets leaves out a row's trailing blanks); full ones go in as they are.
+    body = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows[1:]]
+    cells = pd.DataFrame(body, columns=range(width), dtype="object")
     return RawSheet(headers, cells.fillna("").astype("str"))
 
 

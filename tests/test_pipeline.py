@@ -11,6 +11,7 @@ import json
 from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from kkdash import pipeline
@@ -300,3 +301,14 @@ def test_a_row_longer_than_the_header_is_kept_and_padded(tmp_path):
     assert sheet.cells.values.tolist() == [["1/7/2566 10:00:00", "a", "b", "c"], ["", "", "", ""],
                                            ["2/7/2566 10:00:00", "x", "", ""]]
     assert sheet.row_numbers.tolist() == [2, 3, 4]
+
+
+def test_one_preparation_serves_every_as_of_time(hand_sheet, registry, districts, outcome_final, outcome_early):
+    prepared = pipeline.prepare(hand_sheet, registry, districts)
+    before = prepared.rows.rows.copy()
+    early = pipeline.evaluate(prepared, as_of=EARLY)
+    final = pipeline.evaluate(prepared, as_of=FINAL)
+    assert (early.summary(), final.summary()) == (outcome_early.summary(), outcome_final.summary())
+    pd.testing.assert_frame_equal(final.rows, outcome_final.rows)
+    pd.testing.assert_frame_equal(early.notes, outcome_early.notes)
+    pd.testing.assert_frame_equal(prepared.rows.rows, before)  # evaluating never changes the prepared rows
