@@ -19,9 +19,9 @@ import streamlit as st
 from kkdash import export, pipeline
 from kkdash.errors import InputError
 from kkdash.feed import Feed, FeedState
-from kkdash.inputs import registry_table, snapshot_path
+from kkdash.inputs import registry_path, registry_table, snapshot_path
 from kkdash.parsing import BANGKOK
-from kkdash.registry import DISTRICTS_PATH, REGISTRY_PATH, load_districts, load_registry, validate_registry
+from kkdash.registry import DISTRICTS_PATH, load_districts, load_registry, validate_registry
 from kkdash.settings import SettingsError, SheetSettings, load_settings
 from kkdash.sources import DEMO_RESPONSES_PATH, RawSheet, read_responses_csv, sheet_from_rows
 
@@ -59,11 +59,6 @@ def app_settings() -> SheetSettings:
 def _feed(settings: SheetSettings) -> Feed:
     """One Feed for every session of this app: one sheet read per interval for all viewers."""
     return Feed(settings, snapshot_path=snapshot_path())
-
-
-def registry_path() -> Path:
-    """The registry file: KKDASH_REGISTRY_PATH if set (HR's own list), else data/agencies.csv."""
-    return Path(os.environ.get("KKDASH_REGISTRY_PATH") or REGISTRY_PATH)
 
 
 @st.cache_resource(show_spinner=False)

@@ -28,6 +28,11 @@ def cache_dir() -> Path:
     return Path(os.environ.get("KKDASH_CACHE_DIR", ".kkdash-cache"))
 
 
+def registry_path() -> Path:
+    """The registry file: KKDASH_REGISTRY_PATH if set (HR's own list), else data/agencies.csv."""
+    return Path(os.environ.get("KKDASH_REGISTRY_PATH") or REGISTRY_PATH)
+
+
 def snapshot_path() -> Path:
     """Where the last good sheet read is kept (shared by the app and the CLI)."""
     return cache_dir() / "last-good-sheet.json"
@@ -78,7 +83,7 @@ def load_inputs(*, responses: str | None = None, registry: str | None = None, he
                 demo: bool = False, secrets_path: str | None = None) -> Inputs:
     """Paths, the configured sheet, or the demo -> Inputs; raises InputError with a Thai reason."""
     districts = load_districts()
-    registry_frame = load_registry(registry or REGISTRY_PATH, districts=districts)
+    registry_frame = load_registry(registry or registry_path(), districts=districts)
     settings = None if (responses or demo) else cli_settings(secrets_path)
     deadline = settings.deadline if settings else None
     if responses:

@@ -210,3 +210,11 @@ def test_more_bad_input_exits_2_in_process(bad_folder, capsys, args, message):
     captured = capsys.readouterr()
     assert (code, captured.err.count("\n"), captured.err.startswith("kkdash: "), message in captured.err,
             captured.out) == (2, 1, True, True, "")
+
+
+def test_the_registry_path_setting_is_honoured(tmp_path, monkeypatch, capsys, registry):
+    smaller = tmp_path / "agencies.csv"
+    registry[registry["district_code"] == "4012"].to_csv(smaller, index=False)
+    monkeypatch.setenv("KKDASH_REGISTRY_PATH", str(smaller))
+    assert cli.main(["summary", "--demo", "--format", "json", "--as-of", "2023-07-20T12:00"]) == 0
+    assert json.loads(capsys.readouterr().out)["agencies_expected"] == 3
