@@ -200,7 +200,7 @@ def load_campaign() -> Campaign:
 
 def subtitle(campaign: Campaign) -> str:
     """`จังหวัดขอนแก่น · สถานะ ณ 5 ก.ค. 2566 16:00 น.` for under a page title."""
-    text = "จังหวัดขอนแก่น"
+    text = "จังหวัดคุณธรรม ขอนแก่น"
     if campaign.outcome is not None:
         text += f" · สถานะ ณ {format_thai_date(campaign.outcome.as_of, with_time=True)}"
     return text

@@ -62,7 +62,7 @@ def headline(outcome: Outcome, *, verified: int | None = None) -> list[Kpi]:
             f"{p['personnel_signed']:,}/{p['personnel_total']:,} คน"),
         Kpi("ลงนามครบทุกคน", format_int(p["agencies_fully_signed"]), "หน่วยงาน"),
         Kpi("เผยแพร่บนเว็บไซต์", format_int(p["agencies_published"]),
-            "หน่วยงาน" if verified is None else f"ตรวจพบประกาศจริง {verified:,} หน่วยงาน"),
+            "หน่วยงาน · ยังไม่ตรวจลิงก์" if verified is None else f"ลิงก์ใช้ได้จริง {verified:,} หน่วยงาน"),
         Kpi(*deadline_card(days, outcome)),
     ]
 
@@ -156,9 +156,12 @@ def with_link_status(agencies: pd.DataFrame, results: pd.DataFrame) -> pd.DataFr
     return agencies.assign(link_status=status)
 
 
-def verified_count(agencies: pd.DataFrame) -> int:
-    """Agencies that published a link the checker opened and found the declaration on."""
-    return int((agencies["published"] & agencies.get("link_status", pd.Series(dtype="str")).eq("ok")).sum())
+def verified_count(agencies: pd.DataFrame) -> int | None:
+    """Agencies whose published link the checker opened and found the declaration on (None: nothing checked)."""
+    status = agencies["link_status"].where(agencies["published"])
+    if not status.isin(["ok", "unreachable", "no_declaration"]).any():
+        return None
+    return int(status.eq("ok").sum())
 
 
 def by_follow_up_priority(agencies: pd.DataFrame) -> pd.DataFrame:

@@ -14,7 +14,7 @@ def overview() -> None:
     """KPIs, district progress, signing rate, timeline and the map."""
     campaign = ui.load_campaign()
     wall = ui.is_wall()
-    st.title("ภาพรวมการประกาศเจตนารมณ์ จังหวัดคุณธรรม")
+    st.title("ภาพรวมการประกาศเจตนารมณ์")
     st.caption(ui.subtitle(campaign))
     ui.source_banner(campaign.dataset)
     if campaign.outcome is None:

@@ -56,7 +56,7 @@ def expected_kpis(outcome: pipeline.Outcome) -> dict[str, str]:
 def test_each_page_runs_without_exception(page):
     at = app(page)
     assert not at.exception
-    assert at.title[0].value in {"ภาพรวมการประกาศเจตนารมณ์ จังหวัดคุณธรรม", "ติดตามหน่วยงาน", "คุณภาพข้อมูล"}
+    assert at.title[0].value in {"ภาพรวมการประกาศเจตนารมณ์", "ติดตามหน่วยงาน", "คุณภาพข้อมูล"}
 
 
 def test_wall_mode_runs_and_hides_the_sidebar():

@@ -108,7 +108,7 @@ def test_followup_shows_and_filters_link_status_and_the_overview_counts_verified
         monkeypatch.setenv("KKDASH_PUBLISHED_CSV_URL", fake.published_csv_url())
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
         published = next(m for m in at.metric if m.label == "เผยแพร่บนเว็บไซต์")
-        assert (published.value, published.proto.delta) == ("3", "ตรวจพบประกาศจริง 1 หน่วยงาน")
+        assert (published.value, published.proto.delta) == ("3", "ลิงก์ใช้ได้จริง 1 หน่วยงาน")
         at.switch_page("pages/followup.py").run()
         at.multiselect(key="followup_link").select("ok").run()
     shown = at.dataframe(key="followup_table").value

@@ -38,7 +38,7 @@ def test_headline_cards_read_as_a_governor_would(outcome):
         "เลยกำหนดแล้ว ยังไม่ส่ง": ("151", "หน่วยงาน"),
         "บุคลากรลงนาม": ("100.0%", "30/30 คน"),
         "ลงนามครบทุกคน": ("3", "หน่วยงาน"),
-        "เผยแพร่บนเว็บไซต์": ("2", "ตรวจพบประกาศจริง 1 หน่วยงาน"),
+        "เผยแพร่บนเว็บไซต์": ("2", "ลิงก์ใช้ได้จริง 1 หน่วยงาน"),
         "เลยกำหนดมาแล้ว": ("3 วัน", "กำหนดส่ง 7 ก.ค. 2566"),
     }
 
@@ -109,3 +109,13 @@ def test_superseded_rows_name_the_row_that_replaced_them(outcome):
 
 def test_row_arithmetic(outcome):
     assert views.row_arithmetic(outcome) == "แถวทั้งหมด 4 = ใช้ 3 + ถูกแทนที่ 1 + ถูกปฏิเสธ 0"
+
+
+def test_verified_count_is_none_until_a_link_was_checked(outcome):
+    unchecked = views.with_link_status(outcome.agencies, pd.DataFrame({"url": [], "status": []}))
+    assert views.verified_count(unchecked) is None
+    checked = views.with_link_status(outcome.agencies,
+                                     pd.DataFrame({"url": ["https://a.example/x"], "status": ["ok"]}))
+    assert views.verified_count(checked) == 2
+    cards = {k.label: k.detail for k in views.headline(outcome, verified=None)}
+    assert cards["เผยแพร่บนเว็บไซต์"] == "หน่วยงาน · ยังไม่ตรวจลิงก์"
