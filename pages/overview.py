@@ -29,10 +29,12 @@ def overview() -> None:
         return
     left, right = st.columns([1, 1])
     with left:
-        st.markdown("#### ความคืบหน้ารายอำเภอ — อำเภอที่ส่งน้อยที่สุดอยู่บนสุด")
+        st.markdown("#### ความคืบหน้ารายอำเภอ")
+        st.caption("สัดส่วนหน่วยงานในแต่ละอำเภอ อำเภอที่ส่งน้อยที่สุดอยู่บนสุด")
         st.plotly_chart(charts.district_progress(outcome.districts), key="overview_progress")
     with right:
-        st.markdown("#### แผนที่: สัดส่วนหน่วยงานที่ส่งแล้วรายอำเภอ")
+        st.markdown("#### แผนที่ความคืบหน้า")
+        st.caption("สีตามสัดส่วนหน่วยงานที่ส่งแล้ว ชี้ที่อำเภอเพื่อดูตัวเลข")
         st.plotly_chart(charts.coverage_map(outcome.districts), key="overview_map")
     st.markdown("#### หน่วยงานที่ส่งรายงานสะสมรายวัน")
     st.plotly_chart(charts.timeline(outcome.timeline, deadline=outcome.deadline, as_of=outcome.as_of),
