@@ -9,17 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import socket
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import requests
+from browsing import chromium, needs_chromium, screenshot, streamlit_server, wait_idle
 from fakesheets import FakeSheets
 
 from kkdash import pipeline, views
@@ -27,71 +20,16 @@ from kkdash.demo import DEMO_AS_OF
 from kkdash.registry import load_districts, load_registry
 from kkdash.sources import DEMO_RESPONSES_PATH, read_responses_csv
 
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-SKELETON = "[data-testid='stSkeleton']"
 PAGES = {"overview": "ภาพรวม", "followup": "ติดตามหน่วยงาน", "quality": "คุณภาพข้อมูล"}
 SIZES = [(1366, 768), (1920, 1080)]
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.timeout(240),
-    # On a developer's machine without Chromium these skip; in CI (CI=true) they must run.
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"),
-                       reason="Debian chromium is not installed (apt-get install chromium)"),
-]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_healthy(url: str, process: subprocess.Popen, *, limit: float = 90.0) -> None:
-    """Poll Streamlit's health endpoint until it answers ok (bounded; fails fast if the server died)."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"streamlit exited early with code {process.returncode}")
-        try:
-            if requests.get(f"{url}/_stcore/health", timeout=2).text == "ok":
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{url} was not healthy within {limit:.0f} s")
-
-
-@contextmanager
-def streamlit_server(env: dict[str, str], log: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free loopback port; yields its base URL."""
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-               "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false"]
-    with open(log, "w") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_healthy(url, process)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240), needs_chromium]
 
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -114,9 +52,7 @@ def open_page(browser, url: str, *, width: int = 1366, height: int = 768):
     """A new tab at ``url``, once the script has finished and every plotly chart has drawn."""
     page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
     page.goto(url)
-    page.wait_for_selector(IDLE, timeout=60_000)
-    # Elements whose code is still loading show as skeletons after the script has finished.
-    page.wait_for_function(f"() => !document.querySelector({SKELETON!r})", timeout=30_000)
+    wait_idle(page)
     for chart in page.locator(".js-plotly-plot").all():
         chart.locator(".main-svg").first.wait_for(timeout=30_000)
     return page
@@ -125,11 +61,6 @@ def open_page(browser, url: str, *, width: int = 1366, height: int = 768):
 def assert_no_exception(page) -> None:
     assert page.locator("[data-testid='stException']").count() == 0
     assert "Traceback" not in page.content()
-
-
-def screenshot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
 @pytest.mark.parametrize(("width", "height"), SIZES)

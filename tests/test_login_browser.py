@@ -9,49 +9,32 @@ Waits only on signals: the health endpoint, page URLs and Streamlit's script sta
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import os
 import re
 import secrets
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
+from browsing import IDLE, chromium, free_port, needs_chromium, screenshot, streamlit_server
 from fakesheets import FakeSheets
 
 from kkdash.parsing import parse_phone
 from kkdash.sources import DEMO_RESPONSES_PATH
 
-ROOT = Path(__file__).resolve().parents[1]
-SHOTS = ROOT / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 HR_EMAIL, VIEWER_EMAIL, STRANGER = "hr.officer@khonkaen.go.th", "somchai@khonkaen.go.th", "stranger@gmail.com"
 WAIT_MS = 60_000
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.timeout(120),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="no Debian chromium: apt-get install chromium"),
+    needs_chromium,
 ]
 
 
 # --- servers ---------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -119,46 +102,16 @@ def server(tmp_path_factory, app_secrets) -> Iterator[dict]:
     """`streamlit run app.py` with the temporary secrets file; yields its base URL and log path."""
     folder = tmp_path_factory.mktemp("server")
     log = folder / "streamlit.log"
-    env = {**os.environ, "KKDASH_CACHE_DIR": str(folder / "cache"), "AUTHLIB_INSECURE_TRANSPORT": "1"}
-    for name in ("KKDASH_SHEET_URL", "KKDASH_PUBLISHED_CSV_URL", "GOOGLE_APPLICATION_CREDENTIALS"):
-        env.pop(name, None)
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-               "--server.address", "127.0.0.1", "--server.port", str(app_secrets["port"]),
-               "--secrets.files", str(app_secrets["path"]), "--browser.gatherUsageStats", "false",
-               "--logger.level", "debug"]
-    with open(log, "wb") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{app_secrets['port']}"
-    try:
-        wait_healthy(base, process)
+    env = {"KKDASH_CACHE_DIR": str(folder / "cache"), "AUTHLIB_INSECURE_TRANSPORT": "1"}
+    options = ["--secrets.files", str(app_secrets["path"]), "--logger.level", "debug"]
+    with streamlit_server(env, log, port=app_secrets["port"], options=options) as base:
         yield {"base": base, "log": log}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
-def wait_healthy(base: str, process: subprocess.Popen, *, limit: float = 60.0) -> None:
-    """Poll /_stcore/health until it answers ok; bounded, and fails at once if the server died."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"streamlit exited with code {process.returncode}"
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(f"{base}/_stcore/health", timeout=2).text == "ok":
-                return
-        time.sleep(0.1)  # a poll interval, not a wait for an outcome
-    raise TimeoutError(f"streamlit did not become healthy within {limit:.0f} s")
 
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 # --- steps -------------------------------------------------------------------------------------------
@@ -179,7 +132,7 @@ def sign_in(browser, base: str, email: str):
     page.get_by_role("button", name="เข้าสู่ระบบด้วยบัญชีอีเมล").click()
     page.wait_for_url(re.compile(r".*/oauth2/authorize.*"), timeout=WAIT_MS)
     page.locator("input[name='sub']").fill(email)
-    shot(page, f"login-provider-{email.split('@')[0]}")
+    screenshot(page, f"login-provider-{email.split('@')[0]}")
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(re.compile(re.escape(base) + r"/?(\?.*)?$"), timeout=WAIT_MS)
     idle(page)
@@ -212,11 +165,6 @@ def column_names(page) -> list[str]:
     return names
 
 
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"))
-
-
 # --- tests -----------------------------------------------------------------------------------------------
 
 
@@ -228,7 +176,7 @@ def test_hr_signs_in_and_sees_the_contacts(browser, server, contacts):
     headers = column_names(page)
     assert {"ผู้รายงาน", "โทรศัพท์"} <= set(headers), headers
     page.get_by_test_id("stDataFrame").first.scroll_into_view_if_needed()
-    shot(page, "login-hr-followup")
+    screenshot(page, "login-hr-followup")
     text = download_csv(page)
     assert "reporter_phone" in text and sum(contact in text for contact in contacts) > 10
     page.context.close()
@@ -239,7 +187,7 @@ def test_a_viewer_signs_in_and_sees_no_contact_anywhere(browser, server, contact
     followup(page, server["base"])
     headers = column_names(page)
     assert headers and not {"ผู้รายงาน", "ตำแหน่ง", "โทรศัพท์"} & set(headers), headers
-    shot(page, "login-viewer-followup")
+    screenshot(page, "login-viewer-followup")
     text = download_csv(page)
     assert "reporter_phone" not in text and not [contact for contact in contacts if contact in text]
     assert not [contact for contact in contacts if contact in page.content()]
@@ -251,7 +199,7 @@ def test_an_unknown_email_is_refused_and_can_sign_out(browser, server):
     followup(page, server["base"])
     assert page.get_by_text("ยังไม่มีสิทธิ์").first.is_visible()
     assert page.get_by_test_id("stDataFrame").count() == 0
-    shot(page, "login-stranger-refused")
+    screenshot(page, "login-stranger-refused")
     page.get_by_role("button", name="ออกจากระบบ").click()
     # st.logout also ends the provider's session: the mock asks for a confirmation first.
     page.wait_for_url(re.compile(r".*/oauth2/end_session.*"), timeout=WAIT_MS)
