@@ -40,6 +40,8 @@ def parse_as_of(text: str | None) -> datetime:
         moment = datetime.fromisoformat(text)
     except (ValueError, CliError) as exc:
         raise CliError(f"--as-of ต้องเป็นเวลาแบบ ISO-8601 เช่น 2023-07-07T17:00 (ได้รับ '{text}')") from exc
+    if moment.year >= 2400:  # a Buddhist-Era year, as in 2566-07-07T17:00
+        moment = moment.replace(year=moment.year - 543)
     return moment.replace(tzinfo=BANGKOK) if moment.tzinfo is None else moment.astimezone(BANGKOK)
 
 

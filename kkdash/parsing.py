@@ -25,7 +25,9 @@ TWO_DIGIT_BE_FROM = 40
 SHEETS_EPOCH = datetime(1899, 12, 30)
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# Zero-width characters and the invisible direction marks that pasting from web pages brings along.
+ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"
+                                    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
 _CLEAN = {**ZERO_WIDTH, **THAI_DIGITS}  # one pass instead of two: the two tables share no character
 
 THAI_MONTHS = {

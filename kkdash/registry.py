@@ -127,7 +127,7 @@ class Matcher:
         self.threshold = threshold
         self.margin = margin
         self.names = dict(zip(registry["agency_id"], registry["name_th"], strict=True))
-        self.exact = {normalize_name(n): a for a, n in self.names.items()}
+        self.exact = _name_keys(self.names)
         self.aliases = _alias_keys(registry, self.exact)
         self.choices = {**self.aliases, **self.exact}
         self.choice_keys = list(self.choices)
@@ -222,6 +222,18 @@ def _normalize_unique(typed: pd.Series) -> pd.Series:
     """Normalise each distinct typed text once (large sheets repeat names)."""
     lookup = {value: normalize_name(value) for value in pd.unique(typed)}
     return typed.map(lookup)
+
+
+def _name_keys(names: dict[str, str]) -> dict[str, str]:
+    """Official names -> {normalised name: agency_id}; two names that normalise alike are an error."""
+    keys: dict[str, str] = {}
+    for agency_id, name in names.items():
+        key = normalize_name(name)
+        if key in keys:
+            raise RegistryError(f"ชื่อ '{name}' ของ {agency_id} อ่านได้เหมือนชื่อของ {keys[key]} "
+                                "(ต่างกันแค่ช่องว่างหรือคำย่อ) — ระบบจะแยกสองหน่วยงานนี้ไม่ได้")
+        keys[key] = agency_id
+    return keys
 
 
 def _alias_keys(registry: pd.DataFrame, exact: dict[str, str]) -> dict[str, str]:

@@ -146,9 +146,17 @@ def _as_of_controls(dataset: data.Dataset) -> None:
     if not st.session_state["sidebar_live"]:
         st.date_input("วันที่", key="sidebar_as_of_date", format="DD/MM/YYYY")
         st.time_input("เวลา", key="sidebar_as_of_time", step=1800)
+        st.button("ดู ณ เวลาครบกำหนด", icon=":material/event:", key="sidebar_at_deadline", on_click=_go_to_deadline,
+                  help="สถานะเมื่อสิ้นวันกำหนดส่ง (23:59 น.) — ใครส่งหลังจากนี้นับว่าล่าช้า")
     moment = chosen_as_of(dataset)
     _write_as_of_param(None if st.session_state["sidebar_live"] else moment)
     st.caption(f"แสดงสถานะ ณ {format_thai_date(moment, with_time=True)}")
+
+
+def _go_to_deadline() -> None:
+    """The moment that decides on time or late: the last minute of the deadline day."""
+    st.session_state["sidebar_as_of_date"] = deadline()
+    st.session_state["sidebar_as_of_time"] = time(23, 59)
 
 
 def _write_as_of_param(moment: datetime | None) -> None:
@@ -341,6 +349,12 @@ def followup_columns(*, include_personal: bool) -> dict:
 
 
 LINK_MAX_AGE = timedelta(hours=24)
+
+
+def link_results_version() -> float:
+    """When the link-check results last changed (0 before any check): part of what an export holds."""
+    path = link_cache_path()
+    return path.stat().st_mtime if path.exists() else 0.0
 
 
 def link_results(agencies) -> pd.DataFrame:

@@ -30,7 +30,8 @@ selection = st.dataframe(
 )
 
 table = export.agency_export(chosen, include_personal=personal)
-content = (campaign.dataset.version, outcome.as_of, outcome.deadline, tuple(filters.to_params().items()), personal)
+content = (campaign.dataset.version, outcome.as_of, outcome.deadline, tuple(filters.to_params().items()), personal,
+           ui.link_results_version())
 left, right, _ = st.columns([1, 1, 3])
 left.download_button("ดาวน์โหลด CSV", data.export_bytes("csv", table, key=content), file_name="kkdash-agencies.csv",
                      icon=":material/download:", mime="text/csv", key="followup_csv", width="stretch")

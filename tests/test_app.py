@@ -100,6 +100,13 @@ def test_the_wall_screen_honours_an_as_of_link():
     assert metrics(at) == expected_kpis(demo_outcome(datetime(2023, 7, 7, 23, 59, tzinfo=BANGKOK)))
 
 
+def test_the_deadline_button_shows_the_campaign_at_the_deadline():
+    at = app()
+    at.button(key="sidebar_at_deadline").click().run()
+    assert metrics(at) == expected_kpis(demo_outcome(datetime(2023, 7, 7, 23, 59, tzinfo=BANGKOK)))
+    assert at.query_params["as_of"] == "2023-07-07T23:59"
+
+
 def test_the_now_toggle_shows_the_campaign_today():
     at = app()
     at.toggle(key="sidebar_live").set_value(True).run()

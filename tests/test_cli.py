@@ -218,3 +218,11 @@ def test_the_registry_path_setting_is_honoured(tmp_path, monkeypatch, capsys, re
     monkeypatch.setenv("KKDASH_REGISTRY_PATH", str(smaller))
     assert cli.main(["summary", "--demo", "--format", "json", "--as-of", "2023-07-20T12:00"]) == 0
     assert json.loads(capsys.readouterr().out)["agencies_expected"] == 3
+
+
+def test_a_buddhist_era_as_of_time_means_the_same_moment(capsys):
+    cli.main(["summary", "--demo", "--format", "json", "--as-of", "2566-07-07T17:00"])
+    be = json.loads(capsys.readouterr().out)
+    cli.main(["summary", "--demo", "--format", "json", "--as-of", "2023-07-07T17:00"])
+    assert be == json.loads(capsys.readouterr().out)
+    assert be["as_of"] == "2023-07-07T17:00:00+07:00"

@@ -192,3 +192,14 @@ def test_registry_path_that_is_a_directory_is_an_input_error(tmp_path, districts
 def test_format_candidates():
     assert format_candidates((("ที่ว่าการอำเภอพล", 93.3), ("ที่ว่าการอำเภอชนบท", 87.5))) == \
         "ที่ว่าการอำเภอพล (93), ที่ว่าการอำเภอชนบท (88)"
+
+
+def test_two_names_that_read_alike_are_a_registry_error(registry):
+    doubled = pd.concat([registry, pd.DataFrame([{"agency_id": "X1", "name_th": "สนง.ที่ดิน จ.ขก.", "aliases": "",
+                                                  "kind": "provincial", "district_code": ""}])], ignore_index=True)
+    with pytest.raises(RegistryError, match="อ่านได้เหมือนชื่อของ P07"):
+        Matcher(doubled)
+
+
+def test_direction_marks_pasted_from_a_web_page_are_ignored(registry):
+    assert Matcher(registry).match("\u200fสำนักงานที่ดินจังหวัดขอนแก่น\u200e") == Match("P07", "exact", 100.0)
