@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from datetime import date, datetime, time, timedelta
@@ -79,6 +80,7 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threshold", type=float, help="คะแนนขั้นต่ำของการจับคู่ชื่อแบบใกล้เคียง (0–100)")
     parser.add_argument("--demo", action="store_true", help="ใช้ข้อมูลตัวอย่าง แม้จะตั้งค่า Google Sheet ไว้")
     parser.add_argument("--secrets", help="ไฟล์ตั้งค่า (ค่าเริ่มต้น: .streamlit/secrets.toml)")
+    parser.add_argument("--verbose", action="store_true", help="แสดงรายละเอียดการเชื่อมต่อ เช่น การลองใหม่")
 
 
 def compute(args: argparse.Namespace) -> pipeline.Outcome:
@@ -210,6 +212,8 @@ COMMANDS = {"summary": run_summary, "check": run_check, "export": run_export, "l
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run a sub-command; bad input -> one Thai line on stderr and exit 2."""
     args = build_parser().parse_args(argv)
+    # Scheduled runs read stdout and one stderr line; retries and other details only when asked.
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="kkdash: %(message)s")
     try:
         return COMMANDS[args.command](args)
     except (CliError, InputError) as exc:

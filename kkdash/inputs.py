@@ -15,6 +15,7 @@ import pandas as pd
 
 from kkdash import sheets, snapshot
 from kkdash.errors import InputError
+from kkdash.parsing import format_thai_date
 from kkdash.registry import REGISTRY_PATH, load_districts, load_registry, validate_registry
 from kkdash.settings import SettingsError, SheetSettings, load_settings, read_secrets_file
 from kkdash.sources import DEMO_RESPONSES_PATH, RawSheet, read_responses_csv, sheet_from_rows
@@ -108,7 +109,7 @@ def fetch_or_snapshot(settings: SheetSettings) -> tuple[sheets.SheetTables, str]
         if saved is None:
             raise InputError(f"อ่าน Google Sheet ไม่ได้: {exc}") from exc
         print(f"kkdash: อ่าน Google Sheet ไม่ได้ ({exc}) — ใช้ข้อมูลล่าสุดที่ดึงได้"
-              f" ณ {saved.fetched_at:%Y-%m-%d %H:%M} UTC", file=sys.stderr)
+              f" ณ {format_thai_date(saved.fetched_at, with_time=True)}", file=sys.stderr)
         return saved, "Google Sheet (ข้อมูลเก่า)"
     # The read worked; a read-only disk only costs the fallback next time.
     with contextlib.suppress(OSError):
