@@ -226,3 +226,13 @@ def test_a_buddhist_era_as_of_time_means_the_same_moment(capsys):
     cli.main(["summary", "--demo", "--format", "json", "--as-of", "2023-07-07T17:00"])
     assert be == json.loads(capsys.readouterr().out)
     assert be["as_of"] == "2023-07-07T17:00:00+07:00"
+
+
+def test_every_command_and_option_is_in_the_readme():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    commands = next(a for a in cli.build_parser()._actions if a.dest == "command").choices
+    for name, parser in commands.items():
+        assert f"python -m kkdash {name}" in readme
+        for action in parser._actions:
+            long = [o for o in action.option_strings if o.startswith("--") and o != "--help"]
+            assert all(option in readme for option in long), (name, long)
