@@ -156,19 +156,15 @@ def run_export(args: argparse.Namespace) -> int:
 
 def filter_agencies(agencies, *, statuses: str | None, district: str | None):
     """--status a,b and --district CODE|province -> the matching agency rows."""
-    table = agencies
-    if statuses:
-        wanted = [s.strip() for s in statuses.split(",") if s.strip()]
-        unknown = set(wanted) - set(STATUS_TH)
-        if unknown:
-            raise CliError(f"--status รู้จักเฉพาะ on_time, late, missing (ได้รับ {', '.join(sorted(unknown))})")
-        table = table[table["status"].isin(wanted)]
-    if district:
-        code = "" if district == "province" else district
-        if code and code not in set(agencies["district_code"]):
-            raise CliError(f"--district '{district}' ไม่ใช่รหัสอำเภอในทะเบียน")
-        table = table[table["district_code"] == code]
-    return table
+    wanted = tuple(s.strip() for s in (statuses or "").split(",") if s.strip())
+    unknown = set(wanted) - set(STATUS_TH)
+    if unknown:
+        raise CliError(f"--status รู้จักเฉพาะ on_time, late, missing (ได้รับ {', '.join(sorted(unknown))})")
+    if district and district != views.PROVINCE_FILTER and district not in set(agencies["district_code"]):
+        raise CliError(f"--district '{district}' ไม่ใช่รหัสอำเภอในทะเบียน")
+    # The same filter the follow-up page applies, so a CLI export equals the page's download.
+    filters = views.AgencyFilters(statuses=wanted, districts=(district,) if district else ())
+    return views.apply_filters(agencies, filters)
 
 
 def parse_max_age(text: str) -> timedelta:

@@ -37,7 +37,6 @@ class Dataset:
     version: str
     fetched_at: datetime | None
     error: str | None = None
-    error_at: datetime | None = None
     problem: str | None = None  # the data cannot be used at all (bad header row, bad registry)
 
     @property
@@ -120,7 +119,7 @@ def _demo_dataset(registry: pd.DataFrame, districts: pd.DataFrame, registry_vers
 
 def _sheet_dataset(settings: SheetSettings, state: FeedState, registry: pd.DataFrame,
                    districts: pd.DataFrame, registry_version: str) -> Dataset:
-    base = {"districts": districts, "mode": settings.mode, "error": state.error, "error_at": state.error_at}
+    base = {"districts": districts, "mode": settings.mode, "error": state.error}
     if state.tables is None:
         return Dataset(sheet=None, registry=registry, version="none", fetched_at=None, **base)
     tables = state.tables

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from kkdash import sheets, snapshot
@@ -30,7 +30,6 @@ class FeedState:
 
     tables: sheets.SheetTables | None
     error: str | None = None
-    error_at: datetime | None = None
     from_snapshot: bool = False
 
     @property
@@ -53,7 +52,6 @@ class Feed:
         self._last_attempt: float | None = None
         self._last_manual: float | None = None
         self._completed = 0  # fetch attempts finished, so a waiting caller can tell one happened
-        self.fetch_count = 0
         saved = snapshot.load_snapshot(self.snapshot_path) if self.snapshot_path else None
         self._state = FeedState(tables=saved, from_snapshot=saved is not None)
 
@@ -97,12 +95,11 @@ class Feed:
             self._lock.release()
 
     def _fetch_once(self) -> None:
-        self.fetch_count += 1
         try:
             tables = self._fetch(self.settings)
         except sheets.SheetError as exc:
             log.warning("sheet read failed: %s", exc.kind)
-            self._state = replace(self._state, error=str(exc), error_at=datetime.now(UTC))
+            self._state = replace(self._state, error=str(exc))
             return
         self._state = FeedState(tables=tables)
         if self.snapshot_path:

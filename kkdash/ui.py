@@ -21,6 +21,7 @@ from kkdash.metrics import DEFAULT_DEADLINE
 from kkdash.parsing import BANGKOK, format_thai_date, parse_datetime
 from kkdash.pipeline import Outcome
 from kkdash.registry import KINDS_TH, PROVINCE_GROUP_TH
+from kkdash.settings import SettingsError
 
 WALL_CSS = """
 <style>
@@ -85,7 +86,7 @@ def deadline() -> date:
     """The deadline from the settings, or the letter's 7 July 2566."""
     try:
         configured = data.app_settings().deadline
-    except Exception:
+    except SettingsError:  # shown by the data layer's banner; the letter's date still stands
         configured = None
     return configured or DEFAULT_DEADLINE
 
@@ -360,6 +361,38 @@ def link_results_version() -> float:
 def link_results(agencies) -> pd.DataFrame:
     """Cached link-check results for these agencies' links (never fetches: a render must not wait)."""
     return links.load_link_results(link_cache_path(), urls=agencies["published_url"].dropna())
+
+
+def agencies_with_links(outcome: Outcome) -> pd.DataFrame:
+    """The outcome's agencies with each one's cached link-check status."""
+    return views.with_link_status(outcome.agencies, link_results(outcome.agencies))
+
+
+def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views.AgencyFilters,
+                     include_personal: bool) -> None:
+    """CSV and Excel of the listed agencies, built once per content (data, moment, filters, role, link checks)."""
+    outcome = campaign.outcome
+    table = export.agency_export(chosen, include_personal=include_personal)
+    content = (campaign.dataset.version, outcome.as_of, outcome.deadline, tuple(filters.to_params().items()),
+               include_personal, link_results_version())
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button("ดาวน์โหลด CSV", data.export_bytes("csv", table, key=content),
+                         file_name="kkdash-agencies.csv", icon=":material/download:", mime="text/csv",
+                         key="followup_csv", width="stretch")
+    right.download_button("ดาวน์โหลด Excel", data.export_bytes("xlsx", table, key=content),
+                          file_name="kkdash-agencies.xlsx", icon=":material/download:",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key="followup_xlsx", width="stretch")
+
+
+def agency_history(outcome: Outcome, agency: pd.Series) -> None:
+    """Every row one agency sent, which one counts and why."""
+    st.subheader(f"ประวัติการส่งของ {literal(agency['name_th'])}")
+    history = views.submission_history(outcome, agency["agency_id"])
+    if history.empty:
+        st.info("หน่วยงานนี้ยังไม่มีแถวในแผ่นงานคำตอบ")
+        return
+    st.dataframe(history, column_config=HISTORY_COLUMNS, hide_index=True, width="stretch", key="followup_history")
 
 
 def link_check_button(agencies, *, key: str) -> None:

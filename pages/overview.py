@@ -22,8 +22,8 @@ def overview() -> None:
         return
     outcome = campaign.outcome
     ui.progress_note(outcome)
-    checked = views.with_link_status(outcome.agencies, ui.link_results(outcome.agencies))
-    ui.kpi_cards(views.headline(outcome, verified=views.verified_count(checked)), per_row=8 if wall else 4)
+    verified = views.verified_count(ui.agencies_with_links(outcome))
+    ui.kpi_cards(views.headline(outcome, verified=verified), per_row=8 if wall else 4)
     if wall:
         _wall_charts(outcome)
         return
