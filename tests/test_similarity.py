@@ -1,0 +1,138 @@
+"""kkdash.similarity and the Matcher's fuzzy step: fast, and exactly what scoring every name would give."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from kkdash import bench, similarity
+from kkdash.registry import CANDIDATE_LIMIT, HIT_LIMIT, Match, Matcher, normalize_name
+from kkdash.similarity import NameIndex, to_one_byte
+
+
+def brute_nearest(names: list[str], query: str, limit: int) -> list[tuple[int, float]]:
+    """Score every name, sort by score descending then index: the definition NameIndex must meet."""
+    scores = [fuzz.ratio(query, name) for name in names]
+    return sorted(((i, s) for i, s in enumerate(scores)), key=lambda hit: (-hit[1], hit[0]))[:limit]
+
+
+def found(index: NameIndex, queries: list[str], limit: int) -> list[list[tuple[int, float]]]:
+    return [list(zip(near.indices.tolist(), near.scores.tolist(), strict=True))
+            for near in index.nearest(queries, limit)]
+
+
+def fuzzy_keys(rows: int) -> tuple[Matcher, list[str]]:
+    """A generated sheet's registry -> (a fresh Matcher, the typed names only fuzzy matching can place)."""
+    sheet = bench.synthetic_sheet(rows)
+    matcher = Matcher(sheet.registry)
+    keys = sorted({normalize_name(row[2]) for row in sheet.rows[1:]} - {""})
+    return matcher, [key for key in keys if matcher._match_known(key) is None]
+
+
+@pytest.fixture(scope="module")
+def national():
+    """Three provinces' registry (758 agencies) and the typed names of a generated 1 000-row sheet."""
+    return fuzzy_keys(1_000)
+
+
+@pytest.fixture(scope="module")
+def larger():
+    """33 provinces' registry (8 258 agencies) and the typed names of a generated 10 000-row sheet."""
+    return fuzzy_keys(10_000)
+
+
+def reference_match(matcher: Matcher, key: str) -> Match:
+    """The fuzzy rule written out plainly, one name at a time (contract section 3)."""
+    scores = process.cdist([key], matcher.choice_keys, scorer=fuzz.ratio, dtype=np.float64)[0]
+    hits = np.lexsort((np.arange(len(scores)), -scores))[:HIT_LIMIT]  # score descending, then index
+    best: dict[str, tuple[float, int]] = {}
+    for i in hits:
+        choice = matcher.choice_keys[i]
+        agency, edits = matcher.choices[choice], Levenshtein.distance(key, choice)
+        score, fewest = best.get(agency, (0.0, edits))
+        best[agency] = (max(score, float(scores[i])), min(edits, fewest))
+    ranked = sorted(((a, s, e) for a, (s, e) in best.items()), key=lambda item: (-item[1], item[2], item[0]))
+    candidates = tuple((matcher.names[a], round(s, 1)) for a, s, _ in ranked[:CANDIDATE_LIMIT])
+    if ranked[0][1] < matcher.threshold:
+        return Match(None, "unmatched", ranked[0][1], candidates)
+    if any(edits < 2 * ranked[0][2] + matcher.margin for _, _, edits in ranked[1:]):
+        return Match(None, "ambiguous", ranked[0][1], candidates)
+    return Match(ranked[0][0], "fuzzy", ranked[0][1], candidates)
+
+
+def test_national_names_match_exactly_as_the_plain_rule_says(national):
+    matcher, keys = national
+    got = matcher._match_fuzzy(keys)
+    methods = {method: sum(m.method == method for m in got.values()) for method in ("fuzzy", "unmatched", "ambiguous")}
+    assert [key for key in keys if got[key] != reference_match(matcher, key)] == []
+    assert (len(keys), methods) == (58, {"fuzzy": 48, "unmatched": 4, "ambiguous": 6})
+
+
+def test_names_too_long_or_short_to_reach_the_best_dozen_are_never_scored(larger):
+    matcher, keys = larger
+    got = matcher._match_fuzzy(keys)
+    everything = len(keys) * len(matcher.choice_keys)
+    assert (len(keys), len(matcher.choice_keys), everything) == (653, 13_873, 9_059_069)
+    assert 0 < matcher.fuzzy_comparisons < everything
+    assert [key for key in keys if got[key] != reference_match(matcher, key)] == []
+
+
+def test_thai_relabelling_changes_no_score():
+    pairs = [("สำนักงานจังหวัดขอนแก่น", "สำนักงานจังหวัดขอนแก่"), ("โรงเรียนบ้านโนนสวรรค์", "ที่ว่าการอำเภอพล"),
+             ("ตำรวจภูธรภาค4", "police4"), ("àéî", "ก๙")]
+    assert [fuzz.ratio(to_one_byte(a), to_one_byte(b)) for a, b in pairs] == [fuzz.ratio(a, b) for a, b in pairs]
+    assert [to_one_byte(to_one_byte(a)) for a, _ in pairs] == [a for a, _ in pairs]
+
+
+@pytest.mark.parametrize("query", ["ก", "x" * 300, "สำนักงาน", "ขอนแก่น" * 20])
+def test_very_short_and_very_long_names_still_get_their_dozen(national, query):
+    matcher, _ = national
+    index = NameIndex(matcher.choice_keys)
+    assert found(index, [query], HIT_LIMIT) == [brute_nearest(matcher.choice_keys, query, HIT_LIMIT)]
+
+
+def test_fewer_names_than_the_limit_are_all_returned_best_first():
+    names = ["กขค", "กข", "ขค", "กขคง", "abc"]
+    index = NameIndex(names)
+    assert found(index, ["กขค", "zz"], HIT_LIMIT) == [
+        [(0, 100.0), (3, 100 * (1 - 1 / 7)), (1, 80.0), (2, 80.0), (4, 0.0)],
+        [(0, 0.0), (1, 0.0), (2, 0.0), (3, 0.0), (4, 0.0)]]
+
+
+# A small alphabet makes ties and near-ties everywhere: the tie-break by index must still hold.
+names_strategy = st.lists(st.text(alphabet="กขคงจa", min_size=1, max_size=12), min_size=1, max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(names=names_strategy, queries=st.lists(st.text(alphabet="กขคงจab", min_size=1, max_size=14),
+                                              min_size=1, max_size=20),
+       limit=st.integers(min_value=1, max_value=15))
+def test_nearest_is_exactly_brute_force(names, queries, limit):
+    index = NameIndex(names)
+    assert found(index, queries, limit) == [brute_nearest(names, query, limit) for query in queries]
+
+
+def test_matches_are_plain_values_equal_to_the_reference(national):
+    matcher, keys = national
+    match = matcher._match_fuzzy(keys[:1])[keys[0]]
+    assert type(match.score) is float and all(type(score) is float for _, score in match.candidates)
+    assert dataclasses.astuple(match) == dataclasses.astuple(reference_match(matcher, keys[0]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(names=names_strategy, queries=st.lists(st.text(alphabet="กขคงจab", min_size=1, max_size=14),
+                                              min_size=1, max_size=20),
+       limit=st.integers(min_value=1, max_value=6))
+def test_nearest_is_exactly_brute_force_with_many_small_batches_and_bars(names, queries, limit):
+    # Tiny batches, no merging and a one-letter band exercise every window and group a national sheet meets.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(similarity, "QUERY_BATCH", 3)
+        patch.setattr(similarity, "MIN_ROWS", 1)
+        patch.setattr(similarity, "NEAR_SPAN", 0)
+        patch.setattr(similarity, "BAR_STEP", 1.0)
+        index = NameIndex(names)
+        assert found(index, queries, limit) == [brute_nearest(names, query, limit) for query in queries]
