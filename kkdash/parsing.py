@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
@@ -245,14 +247,39 @@ def parse_url(value: object) -> str | None:
     return text if _HOST.match(host) else None
 
 
+_ASCII_LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
+# Links whose reading is plain: ASCII, no spaces, a host of two or more labels and no port or user.
+# parse_url would return them as typed (with https:// added when there is no scheme), so a whole
+# column's worth are settled by one regex in C; everything else goes through parse_url.
+_PLAIN_URL = (rf"(?i)^(?:https?://{_ASCII_LABEL}(?:\.{_ASCII_LABEL})+(?:[/?#][!-~]*)?"
+              rf"|{_ASCII_LABEL}(?:\.{_ASCII_LABEL})+(?:/[!-~]*)?)$")
+
+
+def parse_url_series(series: pd.Series) -> pd.Series:
+    """A column of typed links -> what parse_url gives for each, the plain ones read in bulk."""
+    def read(values: pd.Series) -> list[str | None]:
+        text = pa.array(values.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+        plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN_URL), False).to_numpy(zero_copy_only=False)
+        schemed = pc.fill_null(pc.match_substring_regex(text, "://"), False).to_numpy(zero_copy_only=False)
+        return [(value if schemed[i] else "https://" + value) if plain[i] else parse_url(value)
+                for i, value in enumerate(values)]
+
+    return map_unique_bulk(series, read)
+
+
 def map_unique(series: pd.Series, func) -> pd.Series:
     """Apply ``func`` once per distinct value of ``series`` and spread the results back."""
+    return map_unique_bulk(series, lambda values: [func(value) for value in values])
+
+
+def map_unique_bulk(series: pd.Series, func) -> pd.Series:
+    """Like map_unique, but ``func`` takes all the distinct values at once and returns a list."""
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     if not len(uniques):
         return series.map({})
     # Spread by code rather than Series.map(dict), which hashes every row again; a Series built from
     # the results infers its dtype as map would from the same values.
-    results = pd.Series([func(value) for value in uniques])
+    results = pd.Series(func(pd.Series(uniques)))
     return pd.Series(results.array.take(codes), index=series.index, name=series.name)
 
 
@@ -271,33 +298,33 @@ def parse_datetime_series(series: pd.Series) -> pd.Series:
     return fast
 
 
+# The Forms layout `d/m/yyyy, h:mm:ss`. Seconds 60 and 61 are left out: the scalar parser refuses them.
+_FORMS_DT = r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4}),?\s+(?P<H>\d{1,2}):(?P<M>[0-5]\d):(?P<S>[0-5]\d)$"
+
+
 def _fast_numeric_datetimes(series: pd.Series) -> pd.Series:
-    """Vectorised path for the Forms layout `d/m/yyyy, h:mm:ss` that almost every row has."""
-    # Thai digits are rare, and str.translate runs per cell in Python: translate only where they are.
-    thai = series.str.contains("[๐-๙]", regex=True, na=False)
-    text = series.copy()
-    text[thai] = series[thai].str.translate(THAI_DIGITS)
-    text = text.str.strip()
-    # Pick the layout with a regex (in bulk), then let the C date parser split it: str.extract would
-    # make six Python strings a row. A BE year is read as is (2566), and made CE from its parts below;
-    # whatever this path leaves unread (29/2/2567 is not a date in the year 2567) the scalar parser reads.
-    # Seconds 60 and 61 are left out: the C parser takes them as leap seconds, the scalar parser refuses.
-    layout = text.str.fullmatch(r"\d{1,2}/\d{1,2}/\d{4},?\s+\d{1,2}:[0-5]\d:[0-5]\d", na=False)
-    read = pd.to_datetime(text[layout].str.replace(",", " ", regex=False), format="%d/%m/%Y %H:%M:%S",
-                          errors="coerce").reindex(series.index)
-    year = read.dt.year.astype("float64")
-    frame = pd.DataFrame({
-        "year": year.where(year < BE_THRESHOLD, year - BE_OFFSET), "month": read.dt.month.astype("float64"),
-        "day": read.dt.day.astype("float64"), "hour": read.dt.hour.astype("float64"),
-        "minute": read.dt.minute.astype("float64"), "second": read.dt.second.astype("float64"),
-    })
-    # to_datetime would roll 25:00:00 over into the next day; the scalar parser refuses it, so must we.
-    valid = (frame.notna().all(axis=1) & frame["year"].between(1900, 2200)
-             & frame["hour"].le(23) & frame["minute"].le(59) & frame["second"].le(59))
-    stamps = pd.to_datetime(frame[valid], errors="coerce")
-    result = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
-    result.loc[valid] = stamps
-    return result.dt.tz_localize(BANGKOK)
+    """Vectorised path for the Forms layout `d/m/yyyy, h:mm:ss` that almost every row has.
+
+    Arrow's regex splits the parts in C (str.extract would make six Python strings a row) and the
+    date is built from them with numpy, so a BE year is made CE before the calendar is consulted:
+    29/2/2567 is a date (2024 CE), 29/2/2566 is not. Whatever this path leaves unread (Thai digits,
+    other layouts, impossible dates) falls to the scalar parser.
+    """
+    text = pc.utf8_trim_whitespace(pa.array(series.array, type=pa.large_string(), from_pandas=True))
+    parts = pc.extract_regex(text, _FORMS_DT)
+    fields = {name: pc.fill_null(pc.cast(pc.struct_field(parts, name), pa.int64()), 0).to_numpy(zero_copy_only=False)
+              for name in ("d", "m", "y", "H", "M", "S")}
+    year = np.where(fields["y"] >= BE_THRESHOLD, fields["y"] - BE_OFFSET, fields["y"])
+    month, day = fields["m"], fields["d"]
+    valid = (pc.is_valid(parts).to_numpy(zero_copy_only=False) & (year >= 1900) & (year <= 2200)
+             & (month >= 1) & (month <= 12) & (day >= 1) & (fields["H"] <= 23))
+    months = np.where(valid, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    first = months.astype("datetime64[D]")
+    valid &= day <= ((months + 1).astype("datetime64[D]") - first).astype(np.int64)
+    seconds = (first.astype("datetime64[s]") + ((day - 1) * 86_400 + fields["H"] * 3_600
+                                                 + fields["M"] * 60 + fields["S"]).astype("timedelta64[s]"))
+    stamps = np.where(valid, seconds, np.datetime64("NaT", "s")).astype("datetime64[ns]")
+    return pd.Series(stamps, index=series.index).dt.tz_localize(BANGKOK)
 
 
 def format_thai_date(moment: date | datetime | None, *, with_time: bool = False) -> str:

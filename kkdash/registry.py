@@ -206,24 +206,24 @@ class Matcher:
 
         Each distinct normalised name is matched once, however many rows repeat it.
         """
-        keys = _normalize_unique(typed)
+        # Rows -> distinct typed texts -> distinct keys, all by position: a big sheet has 580 000 rows.
+        rows, texts = pd.factorize(typed, use_na_sentinel=False)
         # Each key is matched as match(key) would: normalised once more, since `อ..` needs two passes.
-        again = {key: _normalize_again(key) for key in pd.unique(keys)}
-        known = {key: self._match_known(norm) for key, norm in again.items()}
-        fuzzy = self._match_fuzzy([again[key] for key, match in known.items() if match is None])
-        outcomes = {key: fuzzy[again[key]] if match is None else match for key, match in known.items()}
-        codes, uniques = pd.factorize(keys)
-        distinct = pd.Series(uniques, dtype=keys.dtype)
+        text_keys, keys = pd.factorize(pd.Series([_normalize_again(normalize_name(t)) for t in texts], dtype=object))
+        known = [self._match_known(key) for key in keys]
+        fuzzy = self._match_fuzzy([key for key, match in zip(keys, known, strict=True) if match is None])
+        outcomes = [fuzzy[key] if match is None else match for key, match in zip(keys, known, strict=True)]
+        where = text_keys[rows] if len(rows) else rows
 
-        def spread(part) -> pd.Series:
-            # One lookup per distinct name, then spread by position: a big sheet has 580 000 rows.
-            return distinct.map(lambda k: part(outcomes[k])).take(codes).set_axis(typed.index)
+        def spread(values: list) -> pd.Series:
+            # A Series of the distinct values infers its dtype as a map over the rows would.
+            return pd.Series(values).take(where).set_axis(typed.index)
 
         return pd.DataFrame({
-            "agency_id": spread(lambda m: m.agency_id),
-            "match_method": spread(lambda m: m.method),
-            "match_score": spread(lambda m: m.score).astype("float64"),
-            "candidates": spread(lambda m: m.candidates),
+            "agency_id": spread([m.agency_id for m in outcomes]),
+            "match_method": spread([m.method for m in outcomes]),
+            "match_score": spread([m.score for m in outcomes]).astype("float64"),
+            "candidates": spread([m.candidates for m in outcomes]),
         }, index=typed.index)
 
 
@@ -234,12 +234,6 @@ def _normalize_again(key: str) -> str:
     and every abbreviation left to expand then has a dot; everything else is already clean.
     """
     return key if "." not in key and key.casefold() == key else normalize_name(key)
-
-
-def _normalize_unique(typed: pd.Series) -> pd.Series:
-    """Normalise each distinct typed text once (large sheets repeat names)."""
-    lookup = {value: normalize_name(value) for value in pd.unique(typed)}
-    return typed.map(lookup)
 
 
 def _name_keys(names: dict[str, str]) -> dict[str, str]:

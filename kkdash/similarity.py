@@ -23,11 +23,11 @@ from rapidfuzz import fuzz, process
 # rapidfuzz compares one-byte text faster than Thai code points. Swapping the Thai block with
 # Latin-1 is a one-to-one relabelling of characters, so every score and edit count stays the same.
 ONE_BYTE = {**{0x0E00 + i: 0x80 + i for i in range(128)}, **{0x80 + i: 0x0E00 + i for i in range(128)}}
-NEAR_SPAN = 2  # the first band: names at most this many letters longer or shorter
-QUERY_BATCH = 512  # typed names scored together against one slice of names (a batch x slice matrix)
+NEAR_SPAN = 3  # the first band: names at most this many letters longer or shorter
+QUERY_BATCH = 1024  # typed names scored together against one slice of names (a batch x slice matrix)
 MIN_ROWS = 64  # rapidfuzz scores fewer typed names at a time several times slower per pair
 ROUNDING = 1e-3  # more than float32's error on a score of at most 100
-BAR_STEP = 5.0  # typed names whose bars are this close share the slices still to score
+BAR_STEP = 1.0  # typed names whose bars are this close share the slices still to score
 
 
 def to_one_byte(text: str) -> str:

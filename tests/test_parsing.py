@@ -18,6 +18,7 @@ from kkdash.parsing import (
     parse_datetime_series,
     parse_phone,
     parse_url,
+    parse_url_series,
     parse_yes_no,
 )
 
@@ -226,6 +227,22 @@ URLS = [
 @pytest.mark.parametrize(("typed", "expected"), URLS)
 def test_parse_url(typed, expected):
     assert parse_url(typed) == expected
+
+
+# Links the bulk path must leave to parse_url, or read exactly as parse_url does.
+TRICKY_URLS = [
+    "x.go.th?a=b:c", "x.go.th/a?b:c", "x.go.th#top", "HTTP://X.GO.TH", "hTTps://a-b.go.th/ก", "a.go.th:8080/x",
+    "https://user@a.go.th/", "https://[::1]/", "https://a.go.th/ x", " https://a.go.th ", "https://a.go.th/\u200b",
+    "https://-a.go.th/", "https://a-.go.th/", "https://a.go.th.", "https://โรงเรียน.ไทย/", "a.b", "a", "http://a.b/%20",
+    "javascript:alert(1)", "https://a.go.th/\x7f", "๑.go.th", "https://a..b/", "", None, float("nan"),
+]
+
+
+def test_parse_url_series_agrees_with_parse_url():
+    typed = [text for text, _ in URLS] + TRICKY_URLS
+    series = pd.Series(typed, dtype="object", index=range(10, 10 + len(typed)))
+    assert [None if pd.isna(v) else v for v in parse_url_series(series)] == [parse_url(text) for text in typed]
+    assert parse_url_series(series).index.tolist() == series.index.tolist()
 
 
 @pytest.mark.parametrize(("value", "expected"), [

@@ -2,12 +2,23 @@
 
 from datetime import datetime
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kkdash import pipeline
-from kkdash.parsing import BANGKOK, parse_count, parse_date, parse_datetime, parse_phone, parse_url, parse_yes_no
+from kkdash.parsing import (
+    BANGKOK,
+    parse_count,
+    parse_date,
+    parse_datetime,
+    parse_datetime_series,
+    parse_phone,
+    parse_url,
+    parse_url_series,
+    parse_yes_no,
+)
 from kkdash.registry import load_districts, load_registry, normalize_name
 from kkdash.rows import AFTER_AS_OF, REJECTED, SUPERSEDED, USED
 from kkdash.schema import HEADERS_TH
@@ -138,3 +149,23 @@ def test_forms_timestamps_read_back_exactly(moment):
 @pytest.mark.parametrize("name", TYPED_NAMES[::7])
 def test_a_registry_name_survives_spacing_and_zero_width(name):
     assert normalize_name(" ".join(name) + "\u200b") == normalize_name(name)
+
+
+url_like = st.text(alphabet="abcXY09-.:/?#@[]% กข๑\u200b", max_size=25)
+stamp_like = st.text(alphabet="0123456789/,: .-๑", max_size=22)
+
+
+@FAST
+@given(texts=st.lists(st.one_of(url_like, st.sampled_from(["https://", "http://", "www.", ".go.th"]).flatmap(
+    lambda head: url_like.map(lambda tail: head + tail))), max_size=15))
+def test_bulk_link_reading_agrees_with_parse_url(texts):
+    read = parse_url_series(pd.Series(texts, dtype="str"))
+    assert [None if pd.isna(v) else v for v in read] == [parse_url(text) for text in texts]
+
+
+@FAST
+@given(texts=st.lists(st.one_of(stamp_like, st.datetimes(min_value=datetime(1890, 1, 1), max_value=datetime(2700, 1, 1))
+                                .map(lambda m: f"{m.day}/{m.month}/{m.year}, {m:%-H:%M:%S}")), max_size=15))
+def test_bulk_timestamp_reading_agrees_with_parse_datetime(texts):
+    parsed = parse_datetime_series(pd.Series(texts, dtype="str"))
+    assert [None if pd.isna(v) else v.to_pydatetime() for v in parsed] == [parse_datetime(text) for text in texts]
