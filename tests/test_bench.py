@@ -48,6 +48,7 @@ def test_every_row_has_one_fate_and_fuzzy_work_follows_distinct_names(results):
     assert size["rows_total"] == size["rows_used"] + size["rows_superseded"] + size["rows_rejected"]
     # Khon Kaen's names and aliases, and a name and an alias for each of the 4 × 26 added offices.
     assert size["choices"] == len(Matcher(load_registry()).choice_keys) + 2 * 4 * 26
+    # One province's fuzzy names fit one batch, and its unknown names' low bars keep every name in reach.
     assert size["fuzzy_comparisons"] == size["distinct_fuzzy"] * size["choices"]
     assert 0 < size["distinct_fuzzy"] < size["distinct_keys"] <= size["distinct_typed"]
     assert size["floor_s"] > 0 and size["pipeline_s"] > 0 and size["peak_rss_mb"] > 0
