@@ -10,7 +10,7 @@ search exact while skipping most pairs:
   drops a letter or two), so scoring that band first gives a high bar for the rest.
 
 A national registry is full of names that differ only in a district's name, so the best dozen
-for a typo score ~89, and the bar rules out about half the registry.
+for a typo score ~89; the bar still rules out more than half the pairs.
 """
 
 from __future__ import annotations
@@ -144,8 +144,9 @@ def _batches(lengths: np.ndarray) -> list[np.ndarray]:
 
 
 def _merge_small(groups: dict[float, list[int]]) -> list[list[int]]:
-    """{bar: rows} -> lists of the same rows, highest bar first, a group of fewer than MIN_ROWS
-    merged into the next lower bar's."""
+    """{bar: rows} -> lists of the same rows, highest bar first: a group of fewer than MIN_ROWS is
+    merged into the next lower bar's, and leftovers at the lowest bars into the last group (its
+    window is then set by their lower bar)."""
     merged: list[list[int]] = []
     carried: list[int] = []
     for bar in sorted(groups, reverse=True):
