@@ -13,7 +13,7 @@ from rapidfuzz.distance import Levenshtein
 
 from kkdash.errors import InputError
 from kkdash.parsing import clean_text
-from kkdash.similarity import NameIndex, Nearest, to_one_byte
+from kkdash.similarity import Close, NameIndex, Nearest, to_one_byte
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 REGISTRY_PATH = DATA_DIR / "agencies.csv"
@@ -116,6 +116,16 @@ class Match:
     candidates: tuple[tuple[str, float], ...] = field(default=())
 
 
+@dataclass(frozen=True)
+class _Ranked:
+    """Agencies ranked for many keys at once: key i's are at bounds[i]:bounds[i + 1], best first."""
+
+    agencies: np.ndarray  # agency numbers (see Matcher._agency_ids)
+    scores: np.ndarray
+    edits: np.ndarray
+    bounds: np.ndarray
+
+
 class Matcher:
     """Typed names -> registry agencies: exact, then alias, then fuzzy above a threshold."""
 
@@ -153,53 +163,101 @@ class Matcher:
         return None
 
     def _match_fuzzy(self, keys: list[str]) -> dict[str, Match]:
-        """Keys with no exact or alias hit -> each one's Match, decided on its HIT_LIMIT nearest choices."""
+        """Keys with no exact or alias hit -> each one's Match.
+
+        A key whose best score reaches the threshold is judged on the names that matter to it
+        (NameIndex.close); one under it is refused with the best agencies among its HIT_LIMIT
+        nearest names, so HR sees what it might have meant.
+        """
         if not keys:
             return {}
-        nearest = self.index.nearest(keys, HIT_LIMIT)
+        close = self.index.close(keys, threshold=self.threshold, margin=self.margin)
+        found = self._judge(close)
+        weak = [position for position, near in enumerate(close) if near.limit < 0]
+        weak_keys = [keys[position] for position in weak]
+        for position, match in zip(weak, self._refuse(weak_keys, self.index.nearest(weak_keys, HIT_LIMIT)),
+                                   strict=True):
+            found[position] = match
         self.fuzzy_comparisons = self.index.pairs_scored
-        return dict(zip(keys, self._decide(keys, nearest), strict=True))
+        return dict(zip(keys, found, strict=True))
 
-    def _decide(self, keys: list[str], nearest: list[Nearest]) -> list[Match]:
-        """Each key's nearest choices -> its best agency, unless weak or ambiguous."""
-        ranked = self._rank_agencies(keys, nearest)
-        return [self._verdict(*ranked(position)) for position in range(len(keys))]
+    def _judge(self, close: list[Close]) -> list[Match | None]:
+        """Keys whose best reaches the threshold -> fuzzy, or ambiguous when another agency has a
+        name within the limit of edits (shown after the best, closest first); None for the others."""
+        ranked = self._rank_agencies(len(close), [near.indices for near in close], [near.scores for near in close],
+                                     [near.edits for near in close])
+        limits = np.array([near.limit for near in close], dtype=np.int64)
+        key = np.repeat(np.arange(len(close)), np.diff(ranked.bounds))
+        first = np.zeros(len(key), dtype=bool)
+        first[ranked.bounds[:-1][np.diff(ranked.bounds) > 0]] = True
+        rival = ~first & (ranked.edits <= limits[key])
+        # Rivals counted within each key: the first CANDIDATE_LIMIT - 1 of them are shown.
+        seen = np.cumsum(rival)
+        seen -= np.r_[0, seen][ranked.bounds[:-1]][key]
+        shown = np.flatnonzero(first | (rival & (seen < CANDIDATE_LIMIT)))
+        rivals = np.bincount(key[rival], minlength=len(close))
+        names = [self.names[self._agency_ids[code]] for code in ranked.agencies[shown].tolist()]
+        scores = np.round(ranked.scores[shown], 1).tolist()
+        cuts = np.searchsorted(shown, ranked.bounds).tolist()
+        found: list[Match | None] = []
+        for position, near in enumerate(close):
+            if near.limit < 0:
+                found.append(None)
+                continue
+            candidates = tuple(zip(names[cuts[position]:cuts[position + 1]],
+                                   scores[cuts[position]:cuts[position + 1]], strict=True))
+            if rivals[position]:
+                found.append(Match(None, "ambiguous", near.best, candidates))
+            else:
+                winner = self._agency_ids[ranked.agencies[ranked.bounds[position]]]
+                found.append(Match(winner, "fuzzy", near.best, candidates))
+        return found
 
-    def _rank_agencies(self, keys: list[str], nearest: list[Nearest]):
-        """Nearest choices -> a function of a key's position giving its agencies' (codes, scores, edits).
+    def _refuse(self, keys: list[str], nearest: list[Nearest]) -> list[Match]:
+        """Keys scoring under the threshold -> unmatched, with the best agencies among their nearest names."""
+        encoded = [to_one_byte(key) for key in keys]
+        counts = [len(near.indices) for near in nearest]
+        query = np.repeat(np.arange(len(keys)), counts)
+        choice = np.concatenate([near.indices for near in nearest]) if nearest else np.empty(0, dtype=np.int64)
+        edits = process.cpdist([encoded[q] for q in query], [self._choice_bytes[c] for c in choice],
+                               scorer=Levenshtein.distance, dtype=np.int64, workers=-1)
+        ranked = self._rank_agencies(len(keys), [near.indices for near in nearest], [near.scores for near in nearest],
+                                     np.split(edits, np.cumsum(counts)[:-1]) if counts else [])
+        refused = []
+        for position in range(len(keys)):
+            start, stop = ranked.bounds[position], ranked.bounds[position + 1]
+            shown = slice(start, min(stop, start + CANDIDATE_LIMIT))
+            best = float(ranked.scores[start]) if stop > start else 0.0
+            refused.append(Match(None, "unmatched", best,
+                                 self._candidates(ranked.agencies[shown], ranked.scores[shown])))
+        return refused
+
+    def _rank_agencies(self, count: int, choices: list[np.ndarray], scores: list[np.ndarray],
+                       edits: list[np.ndarray]) -> _Ranked:
+        """Per key, its choices with their scores and edits -> its agencies, ranked.
 
         Per agency the best score and the fewest edits among its name and aliases, ordered by
         score, then edits, then agency_id. Done for all keys at once: a national sheet has 35 000.
         """
-        query = np.repeat(np.arange(len(keys)), [len(near.indices) for near in nearest])
-        choice = np.concatenate([near.indices for near in nearest])
-        score = np.concatenate([near.scores for near in nearest])
-        encoded = [to_one_byte(key) for key in keys]
-        edits = process.cpdist([encoded[q] for q in query], [self._choice_bytes[c] for c in choice],
-                               scorer=Levenshtein.distance, dtype=np.int64, workers=-1)
+        query = np.repeat(np.arange(count), [len(c) for c in choices])
+        choice = np.concatenate(choices) if choices else np.empty(0, dtype=np.int64)
+        score = np.concatenate(scores) if scores else np.empty(0)
+        edit = np.concatenate(edits) if edits else np.empty(0, dtype=np.int64)
         agency = self._choice_agency[choice]
         order = np.lexsort((agency, query))
-        query, agency, score, edits = query[order], agency[order], score[order], edits[order]
+        query, agency, score, edit = query[order], agency[order], score[order], edit[order]
         starts = np.flatnonzero(np.r_[True, (query[1:] != query[:-1]) | (agency[1:] != agency[:-1])])
+        if not len(query):
+            starts = starts[:0]
         query, agency = query[starts], agency[starts]
-        score, edits = np.maximum.reduceat(score, starts), np.minimum.reduceat(edits, starts)
-        order = np.lexsort((agency, edits, -score, query))
-        query, agency, score, edits = query[order], agency[order], score[order], edits[order]
-        bounds = np.searchsorted(query, np.arange(len(keys) + 1))
-        return lambda position: (agency[bounds[position]:bounds[position + 1]],
-                                 score[bounds[position]:bounds[position + 1]],
-                                 edits[bounds[position]:bounds[position + 1]])
+        score, edit = np.maximum.reduceat(score, starts), np.minimum.reduceat(edit, starts)
+        order = np.lexsort((agency, edit, -score, query))
+        query, agency, score, edit = query[order], agency[order], score[order], edit[order]
+        return _Ranked(agency, score, edit, np.searchsorted(query, np.arange(count + 1)))
 
-    def _verdict(self, agencies: np.ndarray, scores: np.ndarray, edits: np.ndarray) -> Match:
-        """One key's ranked agencies -> fuzzy Match, or unmatched / ambiguous with candidates."""
-        ids = [self._agency_ids[code] for code in agencies[:CANDIDATE_LIMIT]]
-        candidates = tuple((self.names[a], round(float(s), 1)) for a, s in zip(ids, scores, strict=False))
-        best = float(scores[0]) if len(scores) else 0.0
-        if not len(scores) or best < self.threshold:
-            return Match(None, "unmatched", best, candidates)
-        if (edits[1:] < 2 * edits[0] + self.margin).any():
-            return Match(None, "ambiguous", best, candidates)
-        return Match(ids[0], "fuzzy", best, candidates)
+    def _candidates(self, agencies: np.ndarray, scores: np.ndarray) -> tuple[tuple[str, float], ...]:
+        return tuple((self.names[self._agency_ids[code]], round(float(score), 1))
+                     for code, score in zip(agencies, scores, strict=True))
 
     def match_series(self, typed: pd.Series) -> pd.DataFrame:
         """A column of typed names -> DataFrame[agency_id, match_method, match_score, candidates].

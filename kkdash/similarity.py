@@ -1,16 +1,19 @@
-"""The registry names nearest to a typed name, found without scoring every name for every typed one.
+"""The registry names that decide a typed name, found without scoring every name for every typed one.
 
-The score is rapidfuzz's ``fuzz.ratio``: 200 * LCS(a, b) / (len(a) + len(b)). Two facts keep the
-search exact while skipping most pairs:
+The score is rapidfuzz's ``fuzz.ratio``: 200 * LCS(a, b) / (len(a) + len(b)); edits are
+Levenshtein distances. Three facts keep both searches exact while skipping most pairs:
 
 * a name of length m can score at most 200 * min(n, m) / (n + m) against a typed name of length n,
-  so once the ``limit`` best scores seen so far are known, every name too short or too long to
-  reach the lowest of them can be skipped without being scored;
-* names a few letters longer or shorter than the typed one hold its nearest names (a typo adds or
-  drops a letter or two), so scoring that band first gives a high bar for the rest.
+  so once a bar is known, every name too short or too long to reach it can be skipped unscored;
+* a name within L edits is at most L letters longer or shorter, and scores at least
+  100 * (1 - 2L / (2n - L)), since Levenshtein <= indel distance <= 2 x Levenshtein;
+* a typo adds, drops or changes a letter or two, so names a few letters longer or shorter than
+  the typed one hold its best, and scoring them first gives a high bar for the rest.
 
-A national registry is full of names that differ only in a district's name, so the best dozen
-for a typo score ~89; the bar still rules out more than half the pairs.
+``NameIndex.close`` gives what a decision needs (the best, and every name within the limit of
+edits a rival may have): for a typo that is the names of its length give or take EDIT_SPAN, about
+a fifth of a national registry. ``NameIndex.nearest`` gives the ``limit`` best for a name nothing
+matches; their bar is low, so most names are scored, but such names are few.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 # rapidfuzz compares one-byte text faster than Thai code points. Swapping the Thai block with
 # Latin-1 is a one-to-one relabelling of characters, so every score and edit count stays the same.
@@ -28,6 +32,8 @@ QUERY_BATCH = 1024  # typed names scored together against one slice of names (a 
 MIN_ROWS = 64  # rapidfuzz scores fewer typed names at a time several times slower per pair
 ROUNDING = 1e-3  # more than float32's error on a score of at most 100
 BAR_STEP = 1.0  # typed names whose bars are this close share the slices still to score
+EDIT_SPAN = 2  # close(): names this many letters longer or shorter are scored first
+EXACT = 1e-9  # close() scores in float64, exactly fuzz.ratio: only the window arithmetic needs slack
 
 
 def to_one_byte(text: str) -> str:
@@ -41,6 +47,30 @@ class Nearest:
 
     indices: np.ndarray
     scores: np.ndarray
+
+
+@dataclass(frozen=True)
+class Close:
+    """One typed name's best score and the names that matter to a decision on it: every name
+    scoring that best, and every name within ``limit`` edits (Levenshtein) of the typed one,
+    where ``limit`` is the most edits a rival may have (see NameIndex.close). Names are indices
+    into the index's names, with their scores and edits; none when the best is under the threshold."""
+
+    best: float
+    limit: int
+    indices: np.ndarray
+    scores: np.ndarray
+    edits: np.ndarray
+
+
+@dataclass
+class _Block:
+    """Typed names of one length scored against the names at positions start..start + width."""
+
+    rows: np.ndarray
+    start: int
+    scores: np.ndarray
+    live: np.ndarray  # False for rows moved to a wider block (cheaper than copying the rest out)
 
 
 class NameIndex:
@@ -68,6 +98,125 @@ class NameIndex:
             for position, one in zip(batch, near, strict=True):
                 found[position] = one
         return found
+
+    def close(self, queries: list[str], *, threshold: float, margin: float) -> list[Close]:
+        """Typed names (already normalised) -> each one's Close.
+
+        When a typed name's best score reaches ``threshold``, its Close holds every name tying that
+        best and every name within ``limit`` edits, where e is the fewest edits among the names
+        tying the best and ``limit`` = ceil(2e + margin) - 1, the most edits a rival may have.
+        Exactly what scoring every name would give: names EDIT_SPAN letters longer or shorter are
+        scored first, and wider slices only for typed names whose best or limit reaches past them.
+        """
+        encoded = [to_one_byte(query) for query in queries]
+        lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
+        found: list[Close | None] = [None] * len(queries)
+        for length in np.unique(lengths):
+            rows = np.flatnonzero(lengths == length)
+            near = self._close_group([encoded[r] for r in rows], int(length), threshold, margin)
+            for row, one in zip(rows, near, strict=True):
+                found[row] = one
+        return found
+
+    def _close_group(self, queries: list[str], n: int, threshold: float, margin: float) -> list[Close]:
+        """Typed names all ``n`` letters long -> their Close, in order."""
+        band = self._slice(n - EDIT_SPAN, n + EDIT_SPAN)
+        everyone = np.arange(len(queries))
+        blocks = [_Block(everyone, band[0], self._score_exact(queries, band), np.ones(len(queries), dtype=bool))]
+        best = _row_best(blocks[0].scores)
+        # A best under the threshold only needs to know that nothing elsewhere reaches the threshold.
+        blocks = self._widen(queries, blocks, self._windows(n, np.maximum(best, threshold) - EXACT))
+        for block in blocks[1:]:
+            best[block.rows] = _row_best(block.scores)
+        close: list[Close | None] = [None] * len(queries)
+        while blocks:
+            block = blocks.pop()
+            settled, needed = self._settle(queries, n, block, best, threshold, margin)
+            for row, one in settled:
+                close[row] = one
+            blocks += self._widen(queries, [block], needed)[1:]
+        return close
+
+    def _settle(self, queries: list[str], n: int, block: _Block, best: np.ndarray, threshold: float,
+                margin: float) -> tuple[list[tuple[int, Close]], tuple[np.ndarray, np.ndarray]]:
+        """A block -> the Close of each live row whose limit of edits it covers, and the positions
+        every row needs (rows it does not cover are left live for a wider block)."""
+        best = best[block.rows]
+        reached = block.live & (best >= threshold)
+        ceiling = _edit_ceiling(n, best, margin)
+        # A name within L edits has indel distance <= 2L and at least n - L letters, so a score of at
+        # least 100 * (1 - 2L / (2n - L)): one pass over the block finds every pair that can matter.
+        lowest = 100.0 * (1.0 - 2.0 * ceiling / np.maximum(2.0 * n - ceiling, 1.0)) - EXACT
+        rows, columns = np.nonzero(block.scores >= np.where(reached, np.minimum(lowest, best), np.inf)[:, None])
+        positions, scores = block.start + columns, block.scores[rows, columns]
+        tie = scores == best[rows]
+        asked = tie | (np.abs(self.lengths[positions] - n) <= ceiling[rows])
+        rows, positions, scores, tie = rows[asked], positions[asked], scores[asked], tie[asked]
+        edits = self._edits(queries, block.rows[rows], positions)
+        fewest = np.full(len(block.rows), np.iinfo(np.int32).max, dtype=np.int64)
+        np.minimum.at(fewest, rows[tie], edits[tie])
+        limits = np.where(reached, np.ceil(2 * np.where(reached, fewest, 0) + margin).astype(np.int64) - 1, -1)
+        needed = (self._slice_starts(n - np.maximum(limits, 0)), self._slice_stops(n + np.maximum(limits, 0)))
+        stop = block.start + block.scores.shape[1]
+        settled = block.live & (~reached | ((needed[0] >= block.start) & (needed[1] <= stop)))
+        keep = settled[rows] & (tie | (edits <= limits[rows]))
+        rows, positions, scores, edits = rows[keep], positions[keep], scores[keep], edits[keep]
+        bounds = np.searchsorted(rows, np.arange(len(block.rows) + 1))
+        names = self.order[positions]
+        found = [(int(block.rows[i]), Close(float(best[i]), int(limits[i]), names[bounds[i]:bounds[i + 1]],
+                                            scores[bounds[i]:bounds[i + 1]], edits[bounds[i]:bounds[i + 1]]))
+                 for i in np.flatnonzero(settled).tolist()]
+        block.live &= ~settled
+        full = np.zeros(len(queries), dtype=np.int64)
+        starts, stops = full.copy(), full.copy()
+        starts[block.rows], stops[block.rows] = needed
+        return found, (starts, stops)
+
+    def _widen(self, queries: list[str], blocks: list[_Block],
+               needed: tuple[np.ndarray, np.ndarray]) -> list[_Block]:
+        """Blocks -> the same rows, those whose needed positions reach past their block re-scored
+        together over every position any of them needs (few rows: a typo's best is close by)."""
+        starts, stops = needed
+        wider: list[_Block] = []
+        for block in blocks:
+            stop = block.start + block.scores.shape[1]
+            short = block.live & ((starts[block.rows] < block.start) | (stops[block.rows] > stop))
+            if not short.any():
+                continue
+            block.live &= ~short
+            rows = block.rows[short]
+            span = (min(int(starts[rows].min()), block.start), max(int(stops[rows].max()), stop))
+            wider.append(_Block(rows, span[0], self._score_exact([queries[r] for r in rows], span),
+                                np.ones(len(rows), bool)))
+        return blocks + wider
+
+    def _windows(self, n: int, bars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per bar, the positions of every name that can score it against a typed name of n letters
+        (ratio <= 200 * min(n, m) / (n + m))."""
+        bars = np.clip(bars, 0.0, 100.0)
+        return (self._slice_starts(np.ceil(bars * n / (200.0 - bars))),
+                self._slice_stops(np.floor(n * (200.0 - bars) / np.maximum(bars, EXACT))))
+
+    def _slice_starts(self, shortest: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.lengths, shortest, side="left")
+
+    def _slice_stops(self, longest: np.ndarray) -> np.ndarray:
+        return np.searchsorted(self.lengths, longest, side="right")
+
+    def _score_exact(self, queries: list[str], positions: tuple[int, int]) -> np.ndarray:
+        """Scores (float64, exactly fuzz.ratio) of each query with the names at positions."""
+        start, stop = positions
+        if stop <= start:
+            return np.empty((len(queries), 0), dtype=np.float64)
+        self.pairs_scored += len(queries) * (stop - start)
+        return process.cdist(queries, self.encoded[start:stop], scorer=fuzz.ratio, dtype=np.float64, workers=-1)
+
+    def _edits(self, queries: list[str], rows: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Levenshtein distances of (query row, name position) pairs."""
+        if not len(rows):
+            return np.empty(0, dtype=np.int64)
+        return process.cpdist([queries[r] for r in rows], [self.encoded[p] for p in positions],
+                              scorer=Levenshtein.distance, dtype=np.int64, workers=-1)
 
     def _nearest_batch(self, queries: list[str], lengths: np.ndarray, limit: int) -> list[Nearest]:
         """Typed names of similar length -> their nearest: the near band first, then whatever can beat it."""
@@ -159,6 +308,24 @@ def _merge_small(groups: dict[float, list[int]]) -> list[list[int]]:
     elif carried:
         merged.append(carried)
     return merged
+
+
+def _row_best(scores: np.ndarray) -> np.ndarray:
+    """Each row's best score; -inf where there are no names to score."""
+    if scores.shape[1] == 0:
+        return np.full(len(scores), -np.inf)
+    return scores.max(axis=1)
+
+
+def _edit_ceiling(n: int, best: np.ndarray, margin: float) -> np.ndarray:
+    """The most edits a rival may have, from the best score alone (before the edits are known).
+
+    The names tying the best have indel distance (n + m) * (100 - best) / 100 with m at most
+    n * (200 - best) / best, and Levenshtein is at most the indel distance.
+    """
+    fewest = np.floor(2.0 * n * (100.0 - best) / np.maximum(best, EXACT) + EXACT)
+    fewest = np.where(np.isfinite(fewest), fewest, 0).astype(np.int64)
+    return np.ceil(2 * fewest + margin).astype(np.int64) - 1
 
 
 def _kth_best(scores: np.ndarray, limit: int) -> np.ndarray:

@@ -45,23 +45,50 @@ def larger():
     return fuzzy_keys(10_000)
 
 
-def reference_match(matcher: Matcher, key: str) -> Match:
-    """The fuzzy rule written out plainly, one name at a time (contract section 3)."""
-    scores = process.cdist([key], matcher.choice_keys, scorer=fuzz.ratio, dtype=np.float64)[0]
-    hits = np.lexsort((np.arange(len(scores)), -scores))[:HIT_LIMIT]  # score descending, then index
+def ranked_agencies(matcher: Matcher, key: str, picked: np.ndarray, scores: np.ndarray,
+                    edits: np.ndarray) -> list[tuple[str, float, int]]:
+    """Picked choices -> their agencies as (agency_id, best score, fewest edits), best first."""
     best: dict[str, tuple[float, int]] = {}
-    for i in hits:
-        choice = matcher.choice_keys[i]
-        agency, edits = matcher.choices[choice], Levenshtein.distance(key, choice)
-        score, fewest = best.get(agency, (0.0, edits))
-        best[agency] = (max(score, float(scores[i])), min(edits, fewest))
-    ranked = sorted(((a, s, e) for a, (s, e) in best.items()), key=lambda item: (-item[1], item[2], item[0]))
-    candidates = tuple((matcher.names[a], round(s, 1)) for a, s, _ in ranked[:CANDIDATE_LIMIT])
-    if ranked[0][1] < matcher.threshold:
-        return Match(None, "unmatched", ranked[0][1], candidates)
-    if any(edits < 2 * ranked[0][2] + matcher.margin for _, _, edits in ranked[1:]):
-        return Match(None, "ambiguous", ranked[0][1], candidates)
-    return Match(ranked[0][0], "fuzzy", ranked[0][1], candidates)
+    for i in picked:
+        agency = matcher.choices[matcher.choice_keys[i]]
+        score, fewest = best.get(agency, (-1.0, int(edits[i])))
+        best[agency] = (max(score, float(scores[i])), min(int(edits[i]), fewest))
+    return sorted(((a, s, e) for a, (s, e) in best.items()), key=lambda item: (-item[1], item[2], item[0]))
+
+
+def reference_match(matcher: Matcher, key: str) -> Match:
+    """The fuzzy rule written out plainly, one name at a time (docs/decisions.md, "Matching names")."""
+    scores = process.cdist([key], matcher.choice_keys, scorer=fuzz.ratio, dtype=np.float64)[0]
+    edits = process.cdist([key], matcher.choice_keys, scorer=Levenshtein.distance, dtype=np.int64)[0]
+    best = scores.max()
+    if best < matcher.threshold:
+        hits = np.lexsort((np.arange(len(scores)), -scores))[:HIT_LIMIT]  # score descending, then index
+        ranked = ranked_agencies(matcher, key, hits, scores, edits)
+        return Match(None, "unmatched", ranked[0][1],
+                     tuple((matcher.names[a], round(s, 1)) for a, s, _ in ranked[:CANDIDATE_LIMIT]))
+    limit = int(np.ceil(2 * edits[scores == best].min() + matcher.margin)) - 1
+    ranked = ranked_agencies(matcher, key, np.flatnonzero((scores == best) | (edits <= limit)), scores, edits)
+    rivals = [(a, s) for a, s, e in ranked[1:] if e <= limit]
+    shown = tuple((matcher.names[a], round(s, 1)) for a, s in [ranked[0][:2], *rivals][:CANDIDATE_LIMIT])
+    if rivals:
+        return Match(None, "ambiguous", best, shown)
+    return Match(ranked[0][0], "fuzzy", best, shown)
+
+
+def brute_close(names: list[str], query: str, threshold: float, margin: float) -> tuple[int, list]:
+    """Score every name: (limit, sorted (index, score, edits)) that NameIndex.close must give."""
+    scores = [fuzz.ratio(query, name) for name in names]
+    edits = [Levenshtein.distance(query, name) for name in names]
+    best = max(scores)
+    if best < threshold:
+        return -1, []
+    limit = int(np.ceil(2 * min(e for s, e in zip(scores, edits, strict=True) if s == best) + margin)) - 1
+    return limit, [(i, scores[i], edits[i]) for i in range(len(names)) if scores[i] == best or edits[i] <= limit]
+
+
+def found_close(index: NameIndex, queries: list[str], threshold: float, margin: float) -> list[tuple[int, list]]:
+    return [(near.limit, sorted(zip(near.indices.tolist(), near.scores.tolist(), near.edits.tolist(), strict=True)))
+            for near in index.close(queries, threshold=threshold, margin=margin)]
 
 
 def test_national_names_match_exactly_as_the_plain_rule_says(national):
@@ -72,12 +99,12 @@ def test_national_names_match_exactly_as_the_plain_rule_says(national):
     assert (len(keys), methods) == (58, {"fuzzy": 48, "unmatched": 4, "ambiguous": 6})
 
 
-def test_names_too_long_or_short_to_reach_the_best_dozen_are_never_scored(larger):
+def test_a_national_sheet_scores_a_fraction_of_every_pair_and_matches_the_plain_rule(larger):
     matcher, keys = larger
     got = matcher._match_fuzzy(keys)
     everything = len(keys) * len(matcher.choice_keys)
     assert (len(keys), len(matcher.choice_keys), everything) == (653, 13_873, 9_059_069)
-    assert 0 < matcher.fuzzy_comparisons < everything
+    assert 0 < matcher.fuzzy_comparisons < everything // 4
     assert [key for key in keys if got[key] != reference_match(matcher, key)] == []
 
 
@@ -136,3 +163,34 @@ def test_nearest_is_exactly_brute_force_with_many_small_batches_and_bars(names, 
         patch.setattr(similarity, "BAR_STEP", 1.0)
         index = NameIndex(names)
         assert found(index, queries, limit) == [brute_nearest(names, query, limit) for query in queries]
+
+
+@settings(max_examples=150, deadline=None)
+@given(names=names_strategy, queries=st.lists(st.text(alphabet="กขคงจab", min_size=1, max_size=14),
+                                              min_size=1, max_size=20),
+       threshold=st.sampled_from([0.0, 40.0, 60.0, 75.0, 90.0]), margin=st.sampled_from([0.5, 1.0, 2.0]))
+def test_close_is_exactly_brute_force(names, queries, threshold, margin):
+    index = NameIndex(names)
+    assert found_close(index, queries, threshold, margin) == [
+        brute_close(names, query, threshold, margin) for query in queries]
+
+
+@settings(max_examples=150, deadline=None)
+@given(names=names_strategy, queries=st.lists(st.text(alphabet="กขคงจab", min_size=1, max_size=14),
+                                              min_size=1, max_size=20),
+       threshold=st.sampled_from([0.0, 40.0, 60.0, 75.0]), margin=st.sampled_from([0.5, 1.0, 3.0]))
+def test_close_is_exactly_brute_force_when_every_name_needs_a_wider_slice(names, queries, threshold, margin):
+    # With no first band at all, every best and every limit of edits reaches past what was scored.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(similarity, "EDIT_SPAN", -1)
+        index = NameIndex(names)
+        assert found_close(index, queries, threshold, margin) == [
+            brute_close(names, query, threshold, margin) for query in queries]
+
+
+def test_close_reports_the_best_when_it_reaches_the_threshold():
+    index = NameIndex(["กขคง", "กขคจ", "abc"])
+    near, weak = index.close(["กขค", "zz"], threshold=50.0, margin=1.0)
+    assert (near.best, near.limit, sorted(near.indices.tolist()), near.edits.tolist()) == (
+        100 * (1 - 1 / 7), 2, [0, 1], [1, 1])
+    assert (weak.limit, len(weak.indices)) == (-1, 0)
