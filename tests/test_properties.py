@@ -1,5 +1,6 @@
 """Properties over random messy input: parsers never raise, and every sheet row is accounted for once."""
 
+import csv
 from datetime import datetime
 
 import pandas as pd
@@ -7,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kkdash import pipeline
+from kkdash import pipeline, sources
 from kkdash.parsing import (
     BANGKOK,
     parse_count,
@@ -22,7 +23,7 @@ from kkdash.parsing import (
 from kkdash.registry import load_districts, load_registry, normalize_name
 from kkdash.rows import AFTER_AS_OF, REJECTED, SUPERSEDED, USED
 from kkdash.schema import HEADERS_TH
-from kkdash.sources import sheet_from_rows
+from kkdash.sources import read_responses_csv, sheet_from_rows
 
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 AS_OF = datetime(2023, 7, 10, 12, 0, tzinfo=BANGKOK)
@@ -169,3 +170,27 @@ def test_bulk_link_reading_agrees_with_parse_url(texts):
 def test_bulk_timestamp_reading_agrees_with_parse_datetime(texts):
     parsed = parse_datetime_series(pd.Series(texts, dtype="str"))
     assert [None if pd.isna(v) else v.to_pydatetime() for v in parsed] == [parse_datetime(text) for text in texts]
+
+
+# Cells as people type them into a form: Thai, commas, quotes, line breaks, blanks and padding.
+# (A bare carriage return is left out: a writer ending lines with "\n" would not quote it.)
+csv_cell = st.text(alphabet=st.sampled_from(list('กขค ๑2,"\n\tab\u200b')), max_size=8)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(width=st.integers(min_value=1, max_value=5), data=st.data(), line_end=st.sampled_from(["\n", "\r\n"]),
+       bom=st.booleans())
+def test_the_fast_csv_reader_reads_what_the_pandas_reader_reads(tmp_path, width, data, line_end, bom):
+    headers = data.draw(st.lists(st.text(alphabet="กขคงจ (ทั้งหมด)", min_size=1, max_size=6), min_size=width,
+                                 max_size=width))
+    rows = data.draw(st.lists(st.lists(csv_cell, min_size=width, max_size=width), max_size=12))
+    path = tmp_path / "responses.csv"
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator=line_end).writerows([headers, *rows])
+    fast = read_responses_csv(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sources, "_read_even_csv", lambda _: None)
+        slow = read_responses_csv(path)
+    assert sources._read_even_csv(path) is not None
+    assert (fast.headers, fast.cells.to_dict("list"), fast.cells.dtypes.tolist()) == (
+        slow.headers, slow.cells.to_dict("list"), slow.cells.dtypes.tolist())
