@@ -21,7 +21,14 @@ from kkdash.errors import InputError
 from kkdash.feed import Feed, FeedState
 from kkdash.inputs import registry_path, registry_table, snapshot_path
 from kkdash.parsing import BANGKOK
-from kkdash.registry import DISTRICTS_PATH, load_districts, load_registry, validate_registry
+from kkdash.registry import (
+    DISTRICTS_PATH,
+    Matcher,
+    load_districts,
+    load_registry,
+    registry_fingerprint,
+    validate_registry,
+)
 from kkdash.settings import SettingsError, SheetSettings, load_settings
 from kkdash.sources import DEMO_RESPONSES_PATH, RawSheet, read_responses_csv, sheet_from_rows
 
@@ -145,10 +152,18 @@ def _read_tables(fetched_at: datetime, rows: int, _tables, _districts: pd.DataFr
         return None, None, str(exc)
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _matcher(fingerprint: str, _registry: pd.DataFrame) -> Matcher:
+    """One Matcher per registry content: its index is built once, and a name typed in one sheet read
+    is not matched again in the next (a national sheet's refresh then matches only new names)."""
+    return Matcher(_registry)
+
+
 @st.cache_resource(show_spinner="กำลังอ่านและจับคู่ชื่อหน่วยงาน…", max_entries=4)
 def _prepared(version: str, _dataset: Dataset) -> pipeline.Prepared:
     """Parse and match once per data version; moving the as-of control never repeats this."""
-    return pipeline.prepare(_dataset.sheet, _dataset.registry, _dataset.districts)
+    matcher = _matcher(registry_fingerprint(_dataset.registry), _dataset.registry)
+    return pipeline.prepare(_dataset.sheet, _dataset.registry, _dataset.districts, matcher=matcher)
 
 
 @st.cache_resource(show_spinner="กำลังคำนวณ…", max_entries=64)

@@ -48,10 +48,15 @@ class Prepared:
 
 def prepare(sheet: RawSheet, registry: pd.DataFrame, districts: pd.DataFrame, *,
             header_extra: Mapping[str, str] | None = None,
-            threshold: float = DEFAULT_THRESHOLD, margin: float = DEFAULT_MARGIN) -> Prepared:
-    """Raw sheet + registry -> Prepared. Raises SchemaError when required columns are missing."""
+            threshold: float = DEFAULT_THRESHOLD, margin: float = DEFAULT_MARGIN,
+            matcher: Matcher | None = None) -> Prepared:
+    """Raw sheet + registry -> Prepared. Raises SchemaError when required columns are missing.
+
+    ``matcher``: one built for this registry earlier (it remembers the names it has matched);
+    by default a new one, with ``threshold`` and ``margin``.
+    """
     header_map = map_headers(sheet.headers, extra=header_extra)
-    matcher = Matcher(registry, threshold=threshold, margin=margin)
+    matcher = matcher or Matcher(registry, threshold=threshold, margin=margin)
     rows = prepare_rows(sheet, header_map, matcher=matcher, registry=registry, districts=districts)
     return Prepared(rows=rows, registry=registry, districts=districts, fuzzy_comparisons=matcher.fuzzy_comparisons)
 
@@ -79,9 +84,11 @@ def evaluate(prepared: Prepared, *, as_of: datetime, deadline: date = metrics.DE
 def run(sheet: RawSheet, registry: pd.DataFrame, districts: pd.DataFrame, *,
         as_of: datetime, deadline: date = metrics.DEFAULT_DEADLINE,
         header_extra: Mapping[str, str] | None = None,
-        threshold: float = DEFAULT_THRESHOLD, margin: float = DEFAULT_MARGIN) -> Outcome:
+        threshold: float = DEFAULT_THRESHOLD, margin: float = DEFAULT_MARGIN,
+        matcher: Matcher | None = None) -> Outcome:
     """Raw sheet + registry -> Outcome as of ``as_of``. Raises SchemaError when required columns are missing."""
-    prepared = prepare(sheet, registry, districts, header_extra=header_extra, threshold=threshold, margin=margin)
+    prepared = prepare(sheet, registry, districts, header_extra=header_extra, threshold=threshold, margin=margin,
+                       matcher=matcher)
     return evaluate(prepared, as_of=as_of, deadline=deadline)
 
 

@@ -85,6 +85,13 @@ class NameIndex:
         self.encoded = [encoded[i] for i in self.order]
         self.pairs_scored = 0
 
+    def in_given_order(self) -> list[str]:
+        """The names, relabelled (to_one_byte), in the order they were given."""
+        given: list[str] = [""] * len(self.encoded)
+        for position, index in enumerate(self.order.tolist()):
+            given[index] = self.encoded[position]
+        return given
+
     def nearest(self, queries: list[str], limit: int) -> list[Nearest]:
         """Typed names (already normalised) -> each one's ``limit`` best names, ties by index.
 

@@ -55,7 +55,7 @@ def test_every_row_has_one_fate_and_fuzzy_work_follows_distinct_names(results):
     alone._match_fuzzy(sorted(key for key in keys if alone._match_known(key) is None))
     assert 0 < size["fuzzy_comparisons"] == alone.fuzzy_comparisons < size["distinct_fuzzy"] * size["choices"]
     assert 0 < size["distinct_fuzzy"] < size["distinct_keys"] <= size["distinct_typed"]
-    assert size["floor_s"] > 0 and size["pipeline_s"] > 0 and size["peak_rss_mb"] > 0
+    assert size["floor_s"] > 0 and size["pipeline_s"] > 0 and size["refresh_s"] > 0 and size["peak_rss_mb"] > 0
 
 
 def test_pages_run_without_exceptions(results):

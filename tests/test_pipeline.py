@@ -219,6 +219,17 @@ def test_each_distinct_unregistered_name_is_fuzzy_matched_once(outcome_final, re
     assert 0 < outcome_final.fuzzy_comparisons == alone.fuzzy_comparisons < 3 * 225
 
 
+def test_a_kept_matcher_gives_the_same_outcome_and_matches_nothing_twice(hand_sheet, registry, districts,
+                                                                        outcome_final):
+    kept = Matcher(registry)
+    first = pipeline.prepare(hand_sheet, registry, districts, matcher=kept)
+    again = pipeline.evaluate(pipeline.prepare(hand_sheet, registry, districts, matcher=kept), as_of=FINAL)
+    assert (first.fuzzy_comparisons, again.fuzzy_comparisons) == (outcome_final.fuzzy_comparisons, 0)
+    assert again.summary() == outcome_final.summary()
+    assert again.rows.drop(columns="candidates").equals(outcome_final.rows.drop(columns="candidates"))
+    assert again.rows["candidates"].tolist() == outcome_final.rows["candidates"].tolist()
+
+
 def test_threshold_reaches_the_matcher(hand_sheet, registry, districts):
     strict = pipeline.run(hand_sheet, registry, districts, as_of=FINAL, threshold=99.0)
     row = strict.rows.set_index("row_number").loc[26]

@@ -10,6 +10,7 @@ from kkdash.registry import (
     format_candidates,
     load_registry,
     normalize_name,
+    registry_fingerprint,
     validate_registry,
 )
 
@@ -208,3 +209,25 @@ def test_two_names_that_read_alike_are_a_registry_error(registry):
 
 def test_direction_marks_pasted_from_a_web_page_are_ignored(registry):
     assert Matcher(registry).match("\u200fสำนักงานที่ดินจังหวัดขอนแก่น\u200e") == Match("P07", "exact", 100.0)
+
+
+def test_a_kept_matcher_matches_each_name_once_across_sheet_reads(registry):
+    kept = Matcher(registry)
+    first = kept.match_series(pd.Series(["สำนักงานพาณิชย์จังหวัดขอนแก่", "โรงเรียนบ้านโนนสวรรค์"]))
+    first_cost = kept.fuzzy_comparisons
+    again = ["สำนักงานพาณิชย์จังหวัดขอนแก่", "โรงเรียนบ้านโนนสวรรค์", "ที่ว่าการอำเภอแวงน้อ"]
+    second = kept.match_series(pd.Series(again))
+    fresh, alone = Matcher(registry), Matcher(registry)
+    expected = fresh.match_series(pd.Series(again))
+    alone.match_series(pd.Series(["ที่ว่าการอำเภอแวงน้อ"]))
+    # The second read pays only for the name it brings; what it decides is what a new Matcher decides.
+    assert first_cost > 0 and kept.fuzzy_comparisons == alone.fuzzy_comparisons > 0
+    assert second.to_dict("list") == expected.to_dict("list")
+    assert first.to_dict("list") == expected.iloc[:2].to_dict("list")
+
+
+def test_the_registry_fingerprint_follows_its_content(registry):
+    edited = registry.copy()
+    edited.loc[0, "aliases"] = edited.loc[0, "aliases"] + "|ชื่อใหม่"
+    assert registry_fingerprint(registry) == registry_fingerprint(registry.copy())
+    assert registry_fingerprint(edited) != registry_fingerprint(registry)
