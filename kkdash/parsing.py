@@ -299,12 +299,14 @@ def parse_datetime_series(series: pd.Series) -> pd.Series:
     return fast
 
 
-# The Forms layout `d/m/yyyy, h:mm:ss`. Seconds 60 and 61 are left out: the scalar parser refuses them.
+# The Forms layout `d/m/yyyy, h:mm:ss`, and ISO `yyyy-mm-dd hh:mm:ss` without an offset (what a sheet
+# formatted as dates exports). Seconds 60 and 61 are left out: the scalar parser refuses them.
 _FORMS_DT = r"^(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4}),?\s+(?P<H>\d{1,2}):(?P<M>[0-5]\d):(?P<S>[0-5]\d)$"
+_PLAIN_ISO_DT = r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})[T\s]+(?P<H>\d{1,2}):(?P<M>[0-5]\d):(?P<S>[0-5]\d)$"
 
 
 def _fast_numeric_datetimes(series: pd.Series) -> pd.Series:
-    """Vectorised path for the Forms layout `d/m/yyyy, h:mm:ss` that almost every row has.
+    """Vectorised path for the Forms layout `d/m/yyyy, h:mm:ss` that almost every row has, and plain ISO.
 
     Arrow's regex splits the parts in C (str.extract would make six Python strings a row) and the
     date is built from them with numpy, so a BE year is made CE before the calendar is consulted:
@@ -312,12 +314,14 @@ def _fast_numeric_datetimes(series: pd.Series) -> pd.Series:
     other layouts, impossible dates) falls to the scalar parser.
     """
     text = pc.utf8_trim_whitespace(pa.array(series.array, type=pa.large_string(), from_pandas=True))
-    parts = pc.extract_regex(text, _FORMS_DT)
-    fields = {name: pc.fill_null(pc.cast(pc.struct_field(parts, name), pa.int64()), 0).to_numpy(zero_copy_only=False)
+    forms, iso = pc.extract_regex(text, _FORMS_DT), pc.extract_regex(text, _PLAIN_ISO_DT)
+    fields = {name: pc.fill_null(pc.cast(pc.coalesce(pc.struct_field(forms, name), pc.struct_field(iso, name)),
+                                         pa.int64()), 0).to_numpy(zero_copy_only=False)
               for name in ("d", "m", "y", "H", "M", "S")}
     year = np.where(fields["y"] >= BE_THRESHOLD, fields["y"] - BE_OFFSET, fields["y"])
     month, day = fields["m"], fields["d"]
-    valid = (pc.is_valid(parts).to_numpy(zero_copy_only=False) & (year >= 1900) & (year <= 2200)
+    matched = pc.or_(pc.is_valid(forms), pc.is_valid(iso)).to_numpy(zero_copy_only=False)
+    valid = (matched & (year >= 1900) & (year <= 2200)
              & (month >= 1) & (month <= 12) & (day >= 1) & (fields["H"] <= 23))
     months = np.where(valid, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
     first = months.astype("datetime64[D]")

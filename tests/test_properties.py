@@ -165,8 +165,14 @@ def test_bulk_link_reading_agrees_with_parse_url(texts):
 
 
 @FAST
-@given(texts=st.lists(st.one_of(stamp_like, st.datetimes(min_value=datetime(1890, 1, 1), max_value=datetime(2700, 1, 1))
-                                .map(lambda m: f"{m.day}/{m.month}/{m.year}, {m:%-H:%M:%S}")), max_size=15))
+@given(texts=st.lists(st.one_of(
+    stamp_like,
+    st.datetimes(min_value=datetime(1890, 1, 1), max_value=datetime(2700, 1, 1))
+    .map(lambda m: f"{m.day}/{m.month}/{m.year}, {m:%-H:%M:%S}"),
+    st.tuples(st.datetimes(min_value=datetime(1890, 1, 1), max_value=datetime(2700, 1, 1)),
+              st.sampled_from([" ", "T", "  ", "\t"]), st.booleans())
+    .map(lambda t: f"{t[0].year:04d}-{t[0].month}-{t[0]:%d}{t[1]}{t[0].hour if t[2] else f'{t[0]:%H}'}:{t[0]:%M:%S}"),
+), max_size=15))
 def test_bulk_timestamp_reading_agrees_with_parse_datetime(texts):
     parsed = parse_datetime_series(pd.Series(texts, dtype="str"))
     assert [None if pd.isna(v) else v.to_pydatetime() for v in parsed] == [parse_datetime(text) for text in texts]
