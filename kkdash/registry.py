@@ -14,7 +14,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from kkdash.errors import InputError
-from kkdash.parsing import CLEAN_TABLE, clean_text
+from kkdash.parsing import THAI_DIGITS, ZERO_WIDTH, clean_text
 from kkdash.similarity import Close, NameIndex, Nearest, to_one_byte
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -47,6 +47,9 @@ HIT_LIMIT = 12  # the nearest names and aliases weighed for one typed name
 
 
 _SEPARATOR = "\x00"  # joins names for normalize_names; no step below adds, removes or matches it
+# clean_text's table as two scans: str.translate looks every Thai letter up in a dict (~40 ns each).
+_INVISIBLE = re.compile(r"[\s" + re.escape("".join(map(chr, ZERO_WIDTH))) + "]+")
+_THAI_DIGIT = re.compile("[๐-๙]")
 
 
 def normalize_names(texts: list[str]) -> list[str]:
@@ -55,8 +58,21 @@ def normalize_names(texts: list[str]) -> list[str]:
     joined = _SEPARATOR.join(texts)
     if joined.count(_SEPARATOR) != len(texts) - 1:  # a name holding the separator itself
         return [normalize_name(text) for text in texts]
-    cleaned = _WHITESPACE.sub("", joined.translate(CLEAN_TABLE)).casefold()
-    return _ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS[m.group(0)], cleaned).split(_SEPARATOR)
+    visible = _THAI_DIGIT.sub(lambda m: m.group(0).translate(THAI_DIGITS), _INVISIBLE.sub("", joined))
+    return _ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS[m.group(0)], visible.casefold()).split(_SEPARATOR)
+
+
+def normalize_again(keys: list[str]) -> list[str]:
+    """Normalised keys -> each normalised once more, as match(key) does: `อ..` needs two passes.
+
+    A second pass can only expand an abbreviation that the first one made (`อ..` -> `อำเภอ.`),
+    and every abbreviation left to expand then has a dot; everything else is already clean.
+    """
+    again = [position for position, key in enumerate(keys) if "." in key or key.casefold() != key]
+    out = list(keys)
+    for position, key in zip(again, normalize_names([keys[p] for p in again]), strict=True):
+        out[position] = key
+    return out
 
 
 class RegistryError(InputError):
@@ -304,8 +320,7 @@ class Matcher:
         # Rows -> distinct typed texts -> distinct keys, all by position: a big sheet has 580 000 rows.
         rows, texts = pd.factorize(typed, use_na_sentinel=False)
         # Each key is matched as match(key) would: normalised once more, since `อ..` needs two passes.
-        text_keys, keys = pd.factorize(pd.Series([_normalize_again(key) for key in normalize_names(texts.tolist())],
-                                                 dtype=object))
+        text_keys, keys = pd.factorize(pd.Series(normalize_again(normalize_names(texts.tolist())), dtype=object))
         known = [self._match_known(key) for key in keys]
         fuzzy = self._match_fuzzy([key for key, match in zip(keys, known, strict=True) if match is None])
         outcomes = [fuzzy[key] if match is None else match for key, match in zip(keys, known, strict=True)]
@@ -321,15 +336,6 @@ class Matcher:
             "match_score": spread([m.score for m in outcomes]).astype("float64"),
             "candidates": spread([m.candidates for m in outcomes]),
         }, index=typed.index)
-
-
-def _normalize_again(key: str) -> str:
-    """A normalised key -> normalize_name(key), skipping the work where it cannot change anything.
-
-    A second pass can only expand an abbreviation that the first one made (`อ..` -> `อำเภอ.`),
-    and every abbreviation left to expand then has a dot; everything else is already clean.
-    """
-    return key if "." not in key and key.casefold() == key else normalize_name(key)
 
 
 def _name_keys(names: dict[str, str]) -> dict[str, str]:

@@ -20,7 +20,7 @@ from kkdash.parsing import (
     parse_url_series,
     parse_yes_no,
 )
-from kkdash.registry import load_districts, load_registry, normalize_name, normalize_names
+from kkdash.registry import load_districts, load_registry, normalize_again, normalize_name, normalize_names
 from kkdash.rows import AFTER_AS_OF, REJECTED, SUPERSEDED, USED
 from kkdash.schema import HEADERS_TH
 from kkdash.sources import read_responses_csv, sheet_from_rows
@@ -205,10 +205,11 @@ def test_the_fast_csv_reader_reads_what_the_pandas_reader_reads(tmp_path, width,
 # What people type into a name: Thai, abbreviations with their dots, every kind of space, zero-width
 # marks, Latin case, and the joining character normalize_names itself uses.
 name_piece = st.sampled_from(["สนง.", "ขก.", "ขก", "จ.", "อ.", ".", "อ..", " ", "\u00a0", "\t", "\u200b", "\u202e",
-                              "๑", "A", "ß", "\x00", "ที่ว่าการ", "ขอนแก่น"])
+                              "\u00ad", "๑", "๙", "A", "ß", "İ", "\x00", "\x1f", "ที่ว่าการ", "ขอนแก่น"])
 
 
 @settings(max_examples=200, deadline=None)
 @given(names=st.lists(st.lists(name_piece, max_size=6).map("".join), max_size=8))
 def test_names_normalised_together_are_normalised_one_by_one(names):
     assert normalize_names(names) == [normalize_name(name) for name in names]
+    assert normalize_again(normalize_names(names)) == [normalize_name(normalize_name(name)) for name in names]
