@@ -28,7 +28,9 @@ from rapidfuzz.distance import Levenshtein
 # Latin-1 is a one-to-one relabelling of characters, so every score and edit count stays the same.
 ONE_BYTE = {**{0x0E00 + i: 0x80 + i for i in range(128)}, **{0x80 + i: 0x0E00 + i for i in range(128)}}
 NEAR_SPAN = 3  # the first band: names at most this many letters longer or shorter
-QUERY_BATCH = 1024  # typed names scored together against one slice of names (a batch x slice matrix)
+# Typed names scored together against one slice of names: a batch x slice matrix, whose size is
+# the search's peak memory (256 x a national registry's 32 000 names in float32 is 33 MB).
+QUERY_BATCH = 256
 MIN_ROWS = 64  # rapidfuzz scores fewer typed names at a time several times slower per pair
 ROUNDING = 1e-3  # more than float32's error on a score of at most 100
 BAR_STEP = 1.0  # typed names whose bars are this close share the slices still to score
@@ -119,10 +121,12 @@ class NameIndex:
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         found: list[Close | None] = [None] * len(queries)
         for length in np.unique(lengths):
-            rows = np.flatnonzero(lengths == length)
-            near = self._close_group([encoded[r] for r in rows], int(length), threshold, margin)
-            for row, one in zip(rows, near, strict=True):
-                found[row] = one
+            alike = np.flatnonzero(lengths == length)
+            for start in range(0, len(alike), QUERY_BATCH):
+                rows = alike[start:start + QUERY_BATCH]
+                near = self._close_group([encoded[r] for r in rows], int(length), threshold, margin)
+                for row, one in zip(rows, near, strict=True):
+                    found[row] = one
         return found
 
     def _close_group(self, queries: list[str], n: int, threshold: float, margin: float) -> list[Close]:

@@ -97,10 +97,14 @@ def _read_even_csv(path: Path | str) -> RawSheet | None:
                                                      strings_can_be_null=False, quoted_strings_can_be_null=False))
     except (OSError, UnicodeError, StopIteration, csv.Error, pa.ArrowException):
         return None
-    columns = [column.combine_chunks() for column in table.columns]
+    rows, columns = table.num_rows, []
+    while table.num_columns:
+        # One column joined at a time, its chunks let go at once: the sheet is never held twice.
+        columns.append(table.column(0).combine_chunks())
+        table = table.remove_column(0)
     headers = [column[0].as_py() for column in columns]
     cells = pd.DataFrame({number: pd.array(column[1:], dtype="str") for number, column in enumerate(columns)},
-                         index=pd.RangeIndex(table.num_rows - 1))
+                         index=pd.RangeIndex(rows - 1))
     return RawSheet(headers, cells)
 
 
