@@ -154,6 +154,24 @@ class NameIndex:
         every row needs (rows it does not cover are left live for a wider block)."""
         best = best[block.rows]
         reached = block.live & (best >= threshold)
+        rows, positions, scores, edits, tie = self._candidates(queries, n, block, best, reached, margin)
+        fewest = np.full(len(block.rows), np.iinfo(np.int32).max, dtype=np.int64)
+        np.minimum.at(fewest, rows[tie], edits[tie])
+        limits = np.where(reached, np.ceil(2 * np.where(reached, fewest, 0) + margin).astype(np.int64) - 1, -1)
+        needed = (self._slice_starts(n - np.maximum(limits, 0)), self._slice_stops(n + np.maximum(limits, 0)))
+        stop = block.start + block.scores.shape[1]
+        settled = block.live & (~reached | ((needed[0] >= block.start) & (needed[1] <= stop)))
+        keep = settled[rows] & (tie | (edits <= limits[rows]))
+        found = self._closes(block, settled, best, limits, rows[keep], positions[keep], scores[keep], edits[keep])
+        block.live &= ~settled
+        starts, stops = np.zeros(len(queries), dtype=np.int64), np.zeros(len(queries), dtype=np.int64)
+        starts[block.rows], stops[block.rows] = needed
+        return found, (starts, stops)
+
+    def _candidates(self, queries: list[str], n: int, block: _Block, best: np.ndarray, reached: np.ndarray,
+                    margin: float) -> tuple[np.ndarray, ...]:
+        """(rows, positions, scores, edits, tie) of the block's pairs that can tie the best or be a
+        rival, for the rows whose best reached the threshold; the edits are computed for these only."""
         ceiling = _edit_ceiling(n, best, margin)
         # A name within L edits has indel distance <= 2L and at least n - L letters, so a score of at
         # least 100 * (1 - 2L / (2n - L)): one pass over the block finds every pair that can matter.
@@ -163,25 +181,16 @@ class NameIndex:
         tie = scores == best[rows]
         asked = tie | (np.abs(self.lengths[positions] - n) <= ceiling[rows])
         rows, positions, scores, tie = rows[asked], positions[asked], scores[asked], tie[asked]
-        edits = self._edits(queries, block.rows[rows], positions)
-        fewest = np.full(len(block.rows), np.iinfo(np.int32).max, dtype=np.int64)
-        np.minimum.at(fewest, rows[tie], edits[tie])
-        limits = np.where(reached, np.ceil(2 * np.where(reached, fewest, 0) + margin).astype(np.int64) - 1, -1)
-        needed = (self._slice_starts(n - np.maximum(limits, 0)), self._slice_stops(n + np.maximum(limits, 0)))
-        stop = block.start + block.scores.shape[1]
-        settled = block.live & (~reached | ((needed[0] >= block.start) & (needed[1] <= stop)))
-        keep = settled[rows] & (tie | (edits <= limits[rows]))
-        rows, positions, scores, edits = rows[keep], positions[keep], scores[keep], edits[keep]
+        return rows, positions, scores, self._edits(queries, block.rows[rows], positions), tie
+
+    def _closes(self, block: _Block, settled: np.ndarray, best: np.ndarray, limits: np.ndarray, rows: np.ndarray,
+                positions: np.ndarray, scores: np.ndarray, edits: np.ndarray) -> list[tuple[int, Close]]:
+        """The kept pairs (sorted by row) -> (query row, Close) for each settled row of the block."""
         bounds = np.searchsorted(rows, np.arange(len(block.rows) + 1))
         names = self.order[positions]
-        found = [(int(block.rows[i]), Close(float(best[i]), int(limits[i]), names[bounds[i]:bounds[i + 1]],
-                                            scores[bounds[i]:bounds[i + 1]], edits[bounds[i]:bounds[i + 1]]))
-                 for i in np.flatnonzero(settled).tolist()]
-        block.live &= ~settled
-        full = np.zeros(len(queries), dtype=np.int64)
-        starts, stops = full.copy(), full.copy()
-        starts[block.rows], stops[block.rows] = needed
-        return found, (starts, stops)
+        return [(int(block.rows[i]), Close(float(best[i]), int(limits[i]), names[bounds[i]:bounds[i + 1]],
+                                           scores[bounds[i]:bounds[i + 1]], edits[bounds[i]:bounds[i + 1]]))
+                for i in np.flatnonzero(settled).tolist()]
 
     def _widen(self, queries: list[str], blocks: list[_Block],
                needed: tuple[np.ndarray, np.ndarray]) -> list[_Block]:
