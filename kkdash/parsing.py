@@ -73,6 +73,17 @@ def clean_text(value: object) -> str:
     return str(value).translate(_CLEAN).strip()
 
 
+# clean_text's table as two scans, for text that loses its white space anyway: str.translate
+# looks every Thai letter up in a dict (~40 ns each), a regex scan skips them in C.
+_INVISIBLE = re.compile(r"[\s" + re.escape("".join(map(chr, ZERO_WIDTH))) + "]+")
+_THAI_DIGIT = re.compile("[๐-๙]")
+
+
+def squeeze_text(text: str) -> str:
+    """Text -> clean_text(text) with every white space removed too (names compare that way)."""
+    return _THAI_DIGIT.sub(lambda m: m.group(0).translate(THAI_DIGITS), _INVISIBLE.sub("", text))
+
+
 def expand_year(year: int) -> int | None:
     """A typed year (2- or 4-digit, BE or CE) -> CE year, or None when implausible."""
     if year < 100:

@@ -56,7 +56,11 @@ def prepare(sheet: RawSheet, registry: pd.DataFrame, districts: pd.DataFrame, *,
     by default a new one, with ``threshold`` and ``margin``.
     """
     header_map = map_headers(sheet.headers, extra=header_extra)
-    matcher = matcher or Matcher(registry, threshold=threshold, margin=margin)
+    if matcher is None:
+        matcher = Matcher(registry, threshold=threshold, margin=margin)
+    elif (matcher.threshold, matcher.margin) != (threshold, margin):
+        raise ValueError(f"matcher has threshold {matcher.threshold} and margin {matcher.margin}, "
+                         f"not {threshold} and {margin}")
     rows = prepare_rows(sheet, header_map, matcher=matcher, registry=registry, districts=districts)
     return Prepared(rows=rows, registry=registry, districts=districts, fuzzy_comparisons=matcher.fuzzy_comparisons)
 

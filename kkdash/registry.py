@@ -14,7 +14,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from kkdash.errors import InputError
-from kkdash.parsing import THAI_DIGITS, ZERO_WIDTH, clean_text
+from kkdash.parsing import clean_text, squeeze_text
 from kkdash.similarity import Close, NameIndex, Nearest, to_one_byte
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -43,23 +43,22 @@ DEFAULT_THRESHOLD = 90.0
 # this many. A name typed without its district (ที่ว่าการอำเภอ) is then refused, not guessed.
 DEFAULT_MARGIN = 1.0
 CANDIDATE_LIMIT = 3
-HIT_LIMIT = 12  # the nearest names and aliases weighed for one typed name
+HIT_LIMIT = 12  # the nearest names and aliases an unknown name's candidates are drawn from
 
 
 _SEPARATOR = "\x00"  # joins names for normalize_names; no step below adds, removes or matches it
-# clean_text's table as two scans: str.translate looks every Thai letter up in a dict (~40 ns each).
-_INVISIBLE = re.compile(r"[\s" + re.escape("".join(map(chr, ZERO_WIDTH))) + "]+")
-_THAI_DIGIT = re.compile("[๐-๙]")
 
 
-def normalize_names(texts: list[str]) -> list[str]:
+def normalize_names(texts: list[object]) -> list[str]:
     """Typed names -> [normalize_name(t) for t in texts], each step run once over all of them joined,
     in C: a national sheet has 100 000 distinct names and a national registry 32 000."""
+    if not all(isinstance(text, str) for text in texts):  # a blank cell read as None or NaN
+        return [normalize_name(text) for text in texts]
     joined = _SEPARATOR.join(texts)
     if joined.count(_SEPARATOR) != len(texts) - 1:  # a name holding the separator itself
         return [normalize_name(text) for text in texts]
-    visible = _THAI_DIGIT.sub(lambda m: m.group(0).translate(THAI_DIGITS), _INVISIBLE.sub("", joined))
-    return _ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS[m.group(0)], visible.casefold()).split(_SEPARATOR)
+    squeezed = squeeze_text(joined).casefold()
+    return _ABBREVIATION_RE.sub(lambda m: ABBREVIATIONS[m.group(0)], squeezed).split(_SEPARATOR)
 
 
 def normalize_again(keys: list[str]) -> list[str]:
@@ -163,6 +162,19 @@ class _Ranked:
     bounds: np.ndarray
 
 
+def _rivals(ranked: _Ranked, limits: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranked agencies and each key's limit of edits -> (positions to show: each key's first
+    agency and up to CANDIDATE_LIMIT - 1 rivals within its limit, and each key's count of rivals)."""
+    counts = np.diff(ranked.bounds)
+    key = np.repeat(np.arange(len(limits)), counts)
+    first = np.zeros(len(key), dtype=bool)
+    first[ranked.bounds[:-1][counts > 0]] = True
+    rival = ~first & (ranked.edits <= limits[key])
+    seen = np.cumsum(rival)  # rivals so far, counted from each key's own start below
+    seen -= np.r_[0, seen][ranked.bounds[:-1]][key]
+    return np.flatnonzero(first | (rival & (seen < CANDIDATE_LIMIT))), np.bincount(key[rival], minlength=len(limits))
+
+
 class Matcher:
     """Typed names -> registry agencies: exact, then alias, then fuzzy above a threshold."""
 
@@ -178,7 +190,10 @@ class Matcher:
         self.index = NameIndex(self.choice_keys)
         self._choice_bytes = self.index.in_given_order()
         # Fuzzy outcomes by key: a Matcher kept for its registry (kkdash/data.py) matches each name
-        # once across sheet reads, so a refresh pays only for names it has not seen.
+        # once across sheet reads, so a refresh pays only for names it has not seen. It holds one
+        # entry per distinct name ever typed (35 000 for the largest sheet, a few MB) and goes with
+        # the Matcher when the registry changes. One lock: two sheet reads matching at once would
+        # only share the same two cores.
         self._settled: dict[str, Match] = {}
         self._lock = threading.Lock()
         # Agencies numbered in agency_id order, so sorting numbers sorts ids.
@@ -227,7 +242,7 @@ class Matcher:
         """Distinct keys not matched before -> their Matches, in order."""
         close = self.index.close(keys, threshold=self.threshold, margin=self.margin)
         found = self._judge(close)
-        weak = [position for position, near in enumerate(close) if near.limit < 0]
+        weak = [position for position, near in enumerate(close) if near.best < self.threshold]
         weak_keys = [keys[position] for position in weak]
         for position, match in zip(weak, self._refuse(weak_keys, self.index.nearest(weak_keys, HIT_LIMIT)),
                                    strict=True):
@@ -236,25 +251,16 @@ class Matcher:
 
     def _judge(self, close: list[Close]) -> list[Match | None]:
         """Keys whose best reaches the threshold -> fuzzy, or ambiguous when another agency has a
-        name within the limit of edits (shown after the best, closest first); None for the others."""
+        name within the limit of edits (shown after the pick, best score first); None for the others."""
         ranked = self._rank_agencies(len(close), [near.indices for near in close], [near.scores for near in close],
                                      [near.edits for near in close])
-        limits = np.array([near.limit for near in close], dtype=np.int64)
-        key = np.repeat(np.arange(len(close)), np.diff(ranked.bounds))
-        first = np.zeros(len(key), dtype=bool)
-        first[ranked.bounds[:-1][np.diff(ranked.bounds) > 0]] = True
-        rival = ~first & (ranked.edits <= limits[key])
-        # Rivals counted within each key: the first CANDIDATE_LIMIT - 1 of them are shown.
-        seen = np.cumsum(rival)
-        seen -= np.r_[0, seen][ranked.bounds[:-1]][key]
-        shown = np.flatnonzero(first | (rival & (seen < CANDIDATE_LIMIT)))
-        rivals = np.bincount(key[rival], minlength=len(close))
+        shown, rivals = _rivals(ranked, np.array([near.limit for near in close], dtype=np.int64))
         names = [self.names[self._agency_ids[code]] for code in ranked.agencies[shown].tolist()]
         scores = np.round(ranked.scores[shown], 1).tolist()
         cuts = np.searchsorted(shown, ranked.bounds).tolist()
         found: list[Match | None] = []
         for position, near in enumerate(close):
-            if near.limit < 0:
+            if near.best < self.threshold:
                 found.append(None)
                 continue
             candidates = tuple(zip(names[cuts[position]:cuts[position + 1]],

@@ -29,13 +29,14 @@ from rapidfuzz.distance import Levenshtein
 ONE_BYTE = {**{0x0E00 + i: 0x80 + i for i in range(128)}, **{0x80 + i: 0x0E00 + i for i in range(128)}}
 NEAR_SPAN = 3  # the first band: names at most this many letters longer or shorter
 # Typed names scored together against one slice of names: a batch x slice matrix, whose size is
-# the search's peak memory (256 x a national registry's 32 000 names in float32 is 33 MB).
+# the search's peak memory (256 x a national registry's 32 000 names is 33 MB in nearest()'s
+# float32, and close() scores a few thousand names of similar length in float64).
 QUERY_BATCH = 256
 MIN_ROWS = 64  # rapidfuzz scores fewer typed names at a time several times slower per pair
 ROUNDING = 1e-3  # more than float32's error on a score of at most 100
 BAR_STEP = 1.0  # typed names whose bars are this close share the slices still to score
 EDIT_SPAN = 2  # close(): names this many letters longer or shorter are scored first
-EXACT = 1e-9  # close() scores in float64, exactly fuzz.ratio: only the window arithmetic needs slack
+SLACK = 1e-9  # close() scores in float64, exactly fuzz.ratio: only the window arithmetic needs slack
 
 
 def to_one_byte(text: str) -> str:
@@ -56,7 +57,10 @@ class Close:
     """One typed name's best score and the names that matter to a decision on it: every name
     scoring that best, and every name within ``limit`` edits (Levenshtein) of the typed one,
     where ``limit`` is the most edits a rival may have (see NameIndex.close). Names are indices
-    into the index's names, with their scores and edits; none when the best is under the threshold."""
+    into the index's names, with their scores and edits.
+
+    When ``best`` is under the threshold it is only the best of the names that could have reached
+    the threshold (so under it too), ``limit`` is -1 and there are no names."""
 
     best: float
     limit: int
@@ -67,7 +71,7 @@ class Close:
 
 @dataclass
 class _Block:
-    """Typed names of one length scored against the names at positions start..start + width."""
+    """Typed names of one length (query rows) scored against a run of names from position start."""
 
     rows: np.ndarray
     start: int
@@ -76,7 +80,8 @@ class _Block:
 
 
 class NameIndex:
-    """Names sorted by length, ready to find the ``limit`` nearest to many typed names at once."""
+    """Names sorted by length, ready to find for many typed names at once what decides each one
+    (``close``) or its ``limit`` nearest (``nearest``)."""
 
     def __init__(self, names: list[str]) -> None:
         encoded = [to_one_byte(name) for name in names]
@@ -133,10 +138,10 @@ class NameIndex:
         """Typed names all ``n`` letters long -> their Close, in order."""
         band = self._slice(n - EDIT_SPAN, n + EDIT_SPAN)
         everyone = np.arange(len(queries))
-        blocks = [_Block(everyone, band[0], self._score_exact(queries, band), np.ones(len(queries), dtype=bool))]
+        blocks = [_Block(everyone, band[0], self._score(queries, band, np.float64), np.ones(len(queries), dtype=bool))]
         best = _row_best(blocks[0].scores)
         # A best under the threshold only needs to know that nothing elsewhere reaches the threshold.
-        blocks = self._widen(queries, blocks, self._windows(n, np.maximum(best, threshold) - EXACT))
+        blocks = self._widen(queries, blocks, self._windows(n, n, np.maximum(best, threshold) - SLACK))
         for block in blocks[1:]:
             best[block.rows] = _row_best(block.scores)
         close: list[Close | None] = [None] * len(queries)
@@ -175,7 +180,7 @@ class NameIndex:
         ceiling = _edit_ceiling(n, best, margin)
         # A name within L edits has indel distance <= 2L and at least n - L letters, so a score of at
         # least 100 * (1 - 2L / (2n - L)): one pass over the block finds every pair that can matter.
-        lowest = 100.0 * (1.0 - 2.0 * ceiling / np.maximum(2.0 * n - ceiling, 1.0)) - EXACT
+        lowest = 100.0 * (1.0 - 2.0 * ceiling / np.maximum(2.0 * n - ceiling, 1.0)) - SLACK
         rows, columns = np.nonzero(block.scores >= np.where(reached, np.minimum(lowest, best), np.inf)[:, None])
         positions, scores = block.start + columns, block.scores[rows, columns]
         tie = scores == best[rows]
@@ -206,30 +211,22 @@ class NameIndex:
             block.live &= ~short
             rows = block.rows[short]
             span = (min(int(starts[rows].min()), block.start), max(int(stops[rows].max()), stop))
-            wider.append(_Block(rows, span[0], self._score_exact([queries[r] for r in rows], span),
+            wider.append(_Block(rows, span[0], self._score([queries[r] for r in rows], span, np.float64),
                                 np.ones(len(rows), bool)))
         return blocks + wider
 
-    def _windows(self, n: int, bars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per bar, the positions of every name that can score it against a typed name of n letters
-        (ratio <= 200 * min(n, m) / (n + m))."""
+    def _windows(self, shortest: int, longest: int, bars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per bar, the positions of every name that can score it against some typed name of
+        ``shortest``..``longest`` letters (ratio <= 200 * min(n, m) / (n + m)); all for a bar <= 0."""
         bars = np.clip(bars, 0.0, 100.0)
-        return (self._slice_starts(np.ceil(bars * n / (200.0 - bars))),
-                self._slice_stops(np.floor(n * (200.0 - bars) / np.maximum(bars, EXACT))))
+        return (self._slice_starts(np.ceil(bars * shortest / (200.0 - bars))),
+                self._slice_stops(np.floor(longest * (200.0 - bars) / np.maximum(bars, SLACK))))
 
     def _slice_starts(self, shortest: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.lengths, shortest, side="left")
 
     def _slice_stops(self, longest: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.lengths, longest, side="right")
-
-    def _score_exact(self, queries: list[str], positions: tuple[int, int]) -> np.ndarray:
-        """Scores (float64, exactly fuzz.ratio) of each query with the names at positions."""
-        start, stop = positions
-        if stop <= start:
-            return np.empty((len(queries), 0), dtype=np.float64)
-        self.pairs_scored += len(queries) * (stop - start)
-        return process.cdist(queries, self.encoded[start:stop], scorer=fuzz.ratio, dtype=np.float64, workers=-1)
 
     def _edits(self, queries: list[str], rows: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """Levenshtein distances of (query row, name position) pairs."""
@@ -289,21 +286,19 @@ class NameIndex:
                 int(np.searchsorted(self.lengths, longest, side="right")))
 
     def _window(self, shortest: int, longest: int, bar: float) -> tuple[int, int]:
-        """The positions of every name long enough and short enough to score ``bar`` against some
-        typed name of ``shortest``..``longest`` letters (ratio <= 200 * min(n, m) / (n + m))."""
-        if bar <= 0:
-            return 0, len(self.lengths)
-        bar = min(bar, 100.0)
-        return self._slice(int(np.ceil(bar * shortest / (200.0 - bar))),
-                           int(np.floor(longest * (200.0 - bar) / bar)))
+        """The positions of every name that can score ``bar`` against some typed name of
+        ``shortest``..``longest`` letters."""
+        starts, stops = self._windows(shortest, longest, np.array([bar]))
+        return int(starts[0]), int(stops[0])
 
-    def _score(self, queries: list[str], positions: tuple[int, int]) -> np.ndarray:
-        """Rough scores (float32) of each query with the names at positions."""
+    def _score(self, queries: list[str], positions: tuple[int, int], dtype: type = np.float32) -> np.ndarray:
+        """Scores of each query with the names at positions: float32 is rough (nearest() re-scores
+        its picks), float64 is exactly fuzz.ratio."""
         start, stop = positions
         if stop <= start:
-            return np.empty((len(queries), 0), dtype=np.float32)
+            return np.empty((len(queries), 0), dtype=dtype)
         self.pairs_scored += len(queries) * (stop - start)
-        return process.cdist(queries, self.encoded[start:stop], scorer=fuzz.ratio, dtype=np.float32, workers=-1)
+        return process.cdist(queries, self.encoded[start:stop], scorer=fuzz.ratio, dtype=dtype, workers=-1)
 
 
 def _batches(lengths: np.ndarray) -> list[np.ndarray]:
@@ -343,7 +338,7 @@ def _edit_ceiling(n: int, best: np.ndarray, margin: float) -> np.ndarray:
     The names tying the best have indel distance (n + m) * (100 - best) / 100 with m at most
     n * (200 - best) / best, and Levenshtein is at most the indel distance.
     """
-    fewest = np.floor(2.0 * n * (100.0 - best) / np.maximum(best, EXACT) + EXACT)
+    fewest = np.floor(2.0 * n * (100.0 - best) / np.maximum(best, SLACK) + SLACK)
     fewest = np.where(np.isfinite(fewest), fewest, 0).astype(np.int64)
     return np.ceil(2 * fewest + margin).astype(np.int64) - 1
 

@@ -85,6 +85,8 @@ def _read_even_csv(path: Path | str) -> RawSheet | None:
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
             width = len(next(csv.reader(handle)))
+        if not width:  # a blank first line: Arrow would take the next line for the header
+            return None
         names = [str(column) for column in range(width)]
         # A few big blocks: both cores still parse, and joining each column into one buffer (see
         # contiguous) costs 0.09 s at 580 000 rows instead of 0.5 s for 1 MB blocks.

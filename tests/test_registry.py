@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from kkdash import pipeline
 from kkdash.registry import (
     Match,
     Matcher,
@@ -13,6 +14,8 @@ from kkdash.registry import (
     registry_fingerprint,
     validate_registry,
 )
+from kkdash.schema import HEADERS_TH
+from kkdash.sources import sheet_from_rows
 
 
 @pytest.fixture(scope="module")
@@ -130,12 +133,13 @@ def test_each_distinct_normalised_name_is_matched_once(registry):
         "โรงเรียนบ้านโนนสวรรค์", "โรงเรียน บ้านโนนสวรรค์", "สสจ.ขก.", "สสจ.ขก.", "สำนักงานพาณิชย์จังหวัดขอนแก่",
     ], index=[10, 11, 12, 13, 14, 15, 16, 17])
     matched = matcher.match_series(typed)
-    # Eight rows, two names only fuzzy matching can place: as many comparisons as those two alone.
+    # Eight rows, two names only fuzzy matching can place: as many comparisons as those two alone
+    # (372 of 2 x 225: the typo's names of its length give or take two; the unknown name's every name).
     alone = Matcher(registry)
     alone._match_fuzzy(["สำนักงานพาณิชย์จังหวัดขอนแก่", "โรงเรียนบ้านโนนสวรรค์"])
-    assert (matcher.fuzzy_comparisons, matched["agency_id"].fillna("-").tolist(), matched["match_method"].tolist(),
-            matched.index.tolist()) == (
-        alone.fuzzy_comparisons,
+    assert (matcher.fuzzy_comparisons, alone.fuzzy_comparisons, matched["agency_id"].fillna("-").tolist(),
+            matched["match_method"].tolist(), matched.index.tolist()) == (
+        372, 372,
         ["P14", "P14", "P14", "-", "-", "P16", "P16", "P14"],
         ["fuzzy", "fuzzy", "fuzzy", "unmatched", "unmatched", "alias", "alias", "fuzzy"],
         [10, 11, 12, 13, 14, 15, 16, 17])
@@ -221,7 +225,7 @@ def test_a_kept_matcher_matches_each_name_once_across_sheet_reads(registry):
     expected = fresh.match_series(pd.Series(again))
     alone.match_series(pd.Series(["ที่ว่าการอำเภอแวงน้อ"]))
     # The second read pays only for the name it brings; what it decides is what a new Matcher decides.
-    assert first_cost > 0 and kept.fuzzy_comparisons == alone.fuzzy_comparisons > 0
+    assert (first_cost, kept.fuzzy_comparisons, alone.fuzzy_comparisons) == (372, 34, 34)
     assert second.to_dict("list") == expected.to_dict("list")
     assert first.to_dict("list") == expected.iloc[:2].to_dict("list")
 
@@ -231,3 +235,14 @@ def test_the_registry_fingerprint_follows_its_content(registry):
     edited.loc[0, "aliases"] = edited.loc[0, "aliases"] + "|ชื่อใหม่"
     assert registry_fingerprint(registry) == registry_fingerprint(registry.copy())
     assert registry_fingerprint(edited) != registry_fingerprint(registry)
+
+
+def test_a_blank_cell_read_as_none_or_nan_is_a_blank_name(matcher):
+    matched = matcher.match_series(pd.Series(["สสจ.ขก.", None, float("nan")], dtype=object))
+    assert matched["match_method"].tolist() == ["alias", "blank", "blank"]
+
+
+def test_a_matcher_is_used_only_with_its_own_threshold(registry, districts):
+    sheet = sheet_from_rows([list(HEADERS_TH.values())])
+    with pytest.raises(ValueError, match=r"threshold 90\.0 and margin 1\.0, not 95\.0 and 1\.0"):
+        pipeline.prepare(sheet, registry, districts, threshold=95.0, matcher=Matcher(registry))

@@ -168,7 +168,7 @@ def test_nearest_is_exactly_brute_force_with_many_small_batches_and_bars(names, 
 @settings(max_examples=150, deadline=None)
 @given(names=names_strategy, queries=st.lists(st.text(alphabet="กขคงจab", min_size=1, max_size=14),
                                               min_size=1, max_size=20),
-       threshold=st.sampled_from([0.0, 40.0, 60.0, 75.0, 90.0]), margin=st.sampled_from([0.5, 1.0, 2.0]))
+       threshold=st.sampled_from([0.0, 40.0, 60.0, 75.0, 90.0, 100.0]), margin=st.sampled_from([0.0, 0.5, 1.0, 2.0]))
 def test_close_is_exactly_brute_force(names, queries, threshold, margin):
     index = NameIndex(names)
     assert found_close(index, queries, threshold, margin) == [
