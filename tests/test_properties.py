@@ -213,3 +213,19 @@ name_piece = st.sampled_from(["สนง.", "ขก.", "ขก", "จ.", "อ.",
 def test_names_normalised_together_are_normalised_one_by_one(names):
     assert normalize_names(names) == [normalize_name(name) for name in names]
     assert normalize_again(normalize_names(names)) == [normalize_name(normalize_name(name)) for name in names]
+
+
+# What the Sheets API sends (text, with short rows), and what a caller might (None, numbers, NaN).
+sheet_text = st.one_of(st.text(alphabet="กข 1,\n", max_size=4), st.none())
+sheet_value = st.one_of(sheet_text, st.integers(-5, 5), st.just(float("nan")))
+
+
+@settings(max_examples=100, deadline=None)
+@given(rows=st.one_of(st.lists(st.lists(sheet_text, max_size=4), min_size=1, max_size=8),
+                      st.lists(st.lists(sheet_value, max_size=4), min_size=1, max_size=8)))
+def test_sheet_rows_become_the_text_a_dataframe_of_objects_would_give(rows):
+    width = max(map(len, rows))
+    body = [[*row, *[""] * (width - len(row))] for row in rows[1:]]
+    plain = pd.DataFrame(body, columns=range(width), dtype="object").fillna("").astype("str")
+    cells = sheet_from_rows(rows).cells
+    assert (cells.to_dict("list"), cells.dtypes.tolist()) == (plain.to_dict("list"), plain.dtypes.tolist())
