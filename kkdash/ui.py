@@ -23,6 +23,11 @@ from kkdash.pipeline import Outcome
 from kkdash.registry import KINDS_TH, PROVINCE_GROUP_TH
 from kkdash.settings import SettingsError
 
+EQUAL_CARDS_CSS = """
+/* Cards in a row share the tallest one's height (a Thai vowel above a value makes its line taller). */
+[data-testid="stColumn"] [data-testid="stElementContainer"]:has(> [data-testid="stMetric"]) { flex: 1 1 auto; }
+[data-testid="stMetric"] { height: 100%; }
+"""
 WALL_CSS = """
 <style>
 [data-testid="stMetricValue"] { font-size: 2.5rem; }
@@ -31,13 +36,24 @@ WALL_CSS = """
 h1 { font-size: 2.2rem !important; padding: 0.4rem 0 0 0 !important; line-height: 1.5 !important; }
 .block-container { padding-top: 0.5rem !important; padding-bottom: 0; max-width: 100%; }
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
-</style>
+/* Labels and detail lines wrap rather than end in "…": on a wall nobody can hover to read the rest. */
+[data-testid="stMetricLabel"] p, [data-testid="stMetricDelta"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricLabel"] > div, [data-testid="stMetricDelta"] { height: auto !important; }
+/* Below 1700 px (many meeting-room TVs are 1366 wide) eight cards in a row would cut "86/154":
+   the row wraps into two rows of four instead. */
+@media (max-width: 1700px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
+    min-width: calc(25% - 1rem); }
+}
+""" + EQUAL_CARDS_CSS + """</style>
 """
 BASE_CSS = """
 <style>
 [data-testid="stMetricValue"] { font-size: 1.9rem; }
 .block-container { padding-top: 2.5rem; }
-</style>
+""" + EQUAL_CARDS_CSS + """</style>
 """
 
 
@@ -235,6 +251,8 @@ def page_campaign(title: str) -> Campaign:
     """A page's title and source banner; the campaign to show (with figures), or a message and a stop."""
     st.title(title)
     campaign = load_campaign()
+    # The moment shown, under the title: the sidebar that says it is folded away on a phone.
+    st.caption(subtitle(campaign))
     source_banner(campaign.dataset)
     if campaign.outcome is None:
         no_data_message(campaign)
@@ -327,8 +345,9 @@ def followup_columns(*, include_personal: bool) -> dict:
     """Column headers and renderers for the follow-up table."""
     columns = {
         "agency_id": st.column_config.TextColumn("รหัส", width="small"),
-        "status": st.column_config.TextColumn("สถานะ"),
-        "name_th": st.column_config.TextColumn("หน่วยงาน", width="large"),
+        # Pinned: HR scrolls right to the phone and must still see whom it belongs to.
+        "status": st.column_config.TextColumn("สถานะ", pinned=True),
+        "name_th": st.column_config.TextColumn("หน่วยงาน", width="large", pinned=True),
         "district": st.column_config.TextColumn("อำเภอ"),
         "kind": st.column_config.TextColumn("ประเภท"),
         "first_submitted": st.column_config.TextColumn("ส่งครั้งแรก"),

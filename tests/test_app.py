@@ -114,6 +114,19 @@ def test_the_now_toggle_shows_the_campaign_today():
     assert metrics(at)["ส่งรายงานแล้ว"] == expected_kpis(today)["ส่งรายงานแล้ว"]
 
 
+@pytest.mark.parametrize("page", ["pages/followup.py", "pages/quality.py"])
+def test_the_list_pages_say_which_moment_they_show_under_the_title(page):
+    # On a phone the sidebar is folded away: without this line a list from 5 July looks like today's.
+    at = app(page, as_of="2023-07-08T09:00")
+    assert at.caption[0].value == "จังหวัดคุณธรรม ขอนแก่น · สถานะ ณ 8 ก.ค. 2566 09:00 น."
+
+
+def test_followup_keeps_status_and_name_in_view_while_scrolling_to_the_phone():
+    pinned = {name for name, column in ui.followup_columns(include_personal=True).items() if column.get("pinned")}
+    assert pinned == {"status", "name_th"}
+    assert ui.followup_order(include_personal=True)[:2] == ["status", "name_th"]
+
+
 def test_followup_lists_every_agency_missing_first():
     outcome = demo_outcome()
     shown = table(app("pages/followup.py"))

@@ -111,6 +111,29 @@ def test_wall_mode_fits_kpis_and_the_district_chart_on_a_1080p_screen(browser, d
         page.close()
 
 
+# The texts of the cards that are cut: wider than their box, or running past their card's edge.
+CUT_TEXT = """cards => cards.flatMap(card => [...card.querySelectorAll('p')]
+    .filter(p => p.scrollWidth > p.clientWidth + 1
+                 || p.getBoundingClientRect().right > card.getBoundingClientRect().right)
+    .map(p => p.innerText))"""
+
+
+@pytest.mark.parametrize(("width", "height", "per_row"), [(1366, 768, 4), (1920, 1080, 8)])
+def test_wall_cards_show_every_word_in_rows_of_equal_height(browser, demo_server, width, height, per_row):
+    # A 1366-wide meeting-room TV gets two rows of four; nothing ends in "…" where nobody can hover.
+    page = open_page(browser, f"{demo_server}/?view=wall", width=width, height=height)
+    try:
+        cards = page.locator("[data-testid='stMetric']")
+        boxes = [cards.nth(i).bounding_box() for i in range(cards.count())]
+        rows = sorted({round(box["y"]) for box in boxes})
+        assert (len(boxes), len(rows)) == (8, 8 // per_row)
+        assert {round(box["height"]) for box in boxes if round(box["y"]) == rows[0]} == {round(boxes[0]["height"])}
+        assert page.locator("[data-testid='stMetric']").evaluate_all(CUT_TEXT) == []
+        screenshot(page, f"wall-cards-{width}x{height}")
+    finally:
+        page.close()
+
+
 def test_followup_filters_from_the_url_and_downloads_that_list(browser, demo_server):
     page = open_page(browser, f"{demo_server}/followup?status=missing")
     try:
