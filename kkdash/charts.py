@@ -23,6 +23,11 @@ GEOJSON_PATH = DATA_DIR / "districts.geojson"
 STATUS_COLORS = {"on_time": "#2e7d32", "late": "#f9a825", "missing": "#c62828"}
 COVERAGE_SCALE = [[0.0, "#c62828"], [0.5, "#f9a825"], [1.0, "#2e7d32"]]
 FONT = "Sarabun, 'TH Sarabun New', Loma, Garuda, 'Noto Sans Thai', sans-serif"
+DAY = pd.Timedelta(days=1)
+# Short date labels are ~50 px wide: six fit a phone's ~260 px plot once plotly tilts them,
+# and stay readable at 1900 px. Steps are whole weeks once days get crowded.
+MAX_DATE_TICKS = 6
+DATE_TICK_STEPS = (1, 2, 3, 7, 14, 28)
 
 
 def _layout(figure: go.Figure, *, height: int, font_size: int = 14) -> go.Figure:
@@ -33,6 +38,16 @@ def _layout(figure: go.Figure, *, height: int, font_size: int = 14) -> go.Figure
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0},
         plot_bgcolor="white",
     )
+    return figure
+
+
+def _percent_axis_room(figure: go.Figure, font_size: int) -> go.Figure:
+    """Right margin for half of the `100%` tick label, which sits centred on the plot's right edge.
+
+    plotly hides a tick label that would cross the div's edge ("hide past div"), and a hidden label
+    pushes no automargin: with the house 10 px the 100 tick vanished and the bars ran past `80%`.
+    """
+    figure.update_layout(margin_r=2 * font_size)  # `100%` is ~2.4 em wide; half of it plus slack
     return figure
 
 
@@ -73,7 +88,8 @@ def district_progress(districts: pd.DataFrame, *, font_size: int = 14, height: i
         barmode="stack", bargap=0.25, uniformtext={"minsize": 10, "mode": "show"}, yaxis={"dtick": 1},
         xaxis={"title": "ร้อยละของหน่วยงานในอำเภอ", "range": [0, 100], "ticksuffix": "%"},
     )
-    return _layout(figure, height=height or max(320, 26 * len(ordered) + 90), font_size=font_size)
+    figure = _layout(figure, height=height or max(320, 26 * len(ordered) + 90), font_size=font_size)
+    return _percent_axis_room(figure, font_size)
 
 
 def signing_rate_by_district(districts: pd.DataFrame, *, font_size: int = 14) -> go.Figure:
@@ -90,34 +106,78 @@ def signing_rate_by_district(districts: pd.DataFrame, *, font_size: int = 14) ->
         hovertemplate="%{y}: ลงนาม %{customdata[0]:,} จาก %{customdata[1]:,} คน<extra></extra>",
     ))
     figure.update_layout(uniformtext={"minsize": font_size - 2, "mode": "show"},
-                         xaxis={"title": "ร้อยละผู้ลงนาม", "range": [0, 100]},
+                         xaxis={"title": "ร้อยละผู้ลงนาม", "range": [0, 100], "ticksuffix": "%"},
                          yaxis={"dtick": 1, "autorange": "reversed"}, showlegend=False)
-    return _layout(figure, height=max(320, 24 * len(ordered) + 80), font_size=font_size)
+    figure = _layout(figure, height=max(320, 24 * len(ordered) + 80), font_size=font_size)
+    return _percent_axis_room(figure, font_size)
 
 
 def timeline(days: pd.DataFrame, *, deadline: date, as_of: datetime) -> go.Figure:
     """Cumulative agencies reported per day, with the deadline and the every-agency target marked."""
-    x = pd.to_datetime(days["day"])
+    # Each day at its noon: a bar then covers its own day, and midnights are the boundaries between bars.
+    x = pd.to_datetime(days["day"]) + DAY / 2
+    labels = [format_thai_date(d) for d in days["day"]]
     figure = go.Figure()
-    figure.add_bar(x=x, y=days["new_on_time"], name="ส่งใหม่ (ตรงเวลา)", marker_color=STATUS_COLORS["on_time"],
-                   opacity=0.45)
-    figure.add_bar(x=x, y=days["new_late"], name="ส่งใหม่ (ล่าช้า)", marker_color=STATUS_COLORS["late"],
-                   opacity=0.6)
+    for column, name, status, opacity in (("new_on_time", "ส่งใหม่ (ตรงเวลา)", "on_time", 0.45),
+                                          ("new_late", "ส่งใหม่ (ล่าช้า)", "late", 0.6)):
+        figure.add_bar(x=x, y=days[column], name=name, marker_color=STATUS_COLORS[status], opacity=opacity,
+                       customdata=labels, hovertemplate=f"%{{customdata}}: %{{y}} หน่วยงาน<extra>{name}</extra>")
     figure.add_scatter(
         x=x, y=days["cumulative_reported"], name="ส่งแล้วสะสม", mode="lines+markers",
-        line={"color": "#1565c0", "width": 3},
-        text=[format_thai_date(d) for d in days["day"]],
+        line={"color": "#1565c0", "width": 3}, text=labels,
         hovertemplate="%{text}: ส่งแล้ว %{y} หน่วยงาน<extra></extra>",
     )
+    _mark_target_and_deadline(figure, days, deadline)
+    ticks = _date_ticks(days["day"], deadline)
+    figure.update_layout(barmode="stack", yaxis_title="หน่วยงาน", xaxis={
+        "tickvals": [pd.Timestamp(d) + DAY / 2 for d in ticks], "ticktext": [_short_date(d) for d in ticks],
+        "automargin": True,  # room below for the labels when plotly tilts them on a narrow screen
+    })
+    return _layout(figure, height=360)
+
+
+def _deadline_end(deadline: date) -> pd.Timestamp:
+    """The end of the deadline day (metrics.deadline_moment, 23:59:59, rounded up to the next midnight)."""
+    return pd.Timestamp(deadline) + DAY
+
+
+def _mark_target_and_deadline(figure: go.Figure, days: pd.DataFrame, deadline: date) -> None:
+    """The target line labelled at the top, the deadline line labelled at the bottom.
+
+    No agency count passes the target, so its line is the top of the plot; a label at the foot of the
+    deadline line can then never meet the target's, wherever the deadline falls and however narrow.
+    """
     expected = int(days["expected"].iloc[0]) if len(days) else 0
     figure.add_hline(y=expected, line_dash="dot", line_color="#555",
                      annotation_text=f"เป้าหมาย {expected:,} หน่วยงาน", annotation_position="top left")
-    figure.add_vline(x=pd.Timestamp(deadline).timestamp() * 1000, line_dash="dash", line_color="#c62828",
-                     annotation_text=f"กำหนดส่ง {format_thai_date(deadline)}", annotation_position="top right")
-    ticks = x[:: max(1, len(x) // 10)]
-    figure.update_layout(barmode="stack", yaxis_title="หน่วยงาน",
-                         xaxis={"tickvals": ticks, "ticktext": [format_thai_date(d) for d in ticks]})
-    return _layout(figure, height=360)
+    end = _deadline_end(deadline)
+    figure.add_vline(x=end.timestamp() * 1000, line_dash="dash", line_color="#c62828",
+                     annotation_text=f"กำหนดส่ง {format_thai_date(deadline)}",
+                     annotation_position=f"bottom {_roomier_side(days['day'], end)}",
+                     annotation_bgcolor="rgba(255,255,255,0.8)")  # readable over the bars it crosses
+
+
+def _roomier_side(days: pd.Series, line: pd.Timestamp) -> str:
+    """`left` or `right`: the side of the line with more of the x axis, so its label stays on the plot.
+
+    Before the deadline the line is the axis's right end; a month after, it sits near the left.
+    """
+    if not len(days):
+        return "left"
+    start = pd.Timestamp(min(days))
+    end = max(pd.Timestamp(max(days)) + DAY, line)
+    return "right" if line - start < end - line else "left"
+
+
+def _date_ticks(days: pd.Series, deadline: date) -> list[date]:
+    """At most MAX_DATE_TICKS days, in whole steps from the deadline so that day, when shown, is labelled."""
+    step = next((s for s in DATE_TICK_STEPS if s * MAX_DATE_TICKS >= len(days)), -(-len(days) // MAX_DATE_TICKS))
+    return [d for d in days if (deadline - d).days % step == 0]
+
+
+def _short_date(day: date) -> str:
+    """`7 ก.ค.`: the year is in the deadline label and the hover, and would double each tick's width."""
+    return format_thai_date(day).rsplit(" ", 1)[0]
 
 
 @lru_cache(maxsize=4)
