@@ -3,19 +3,50 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
 
+from kkdash.metrics import MISSING, STATUS_TH
 from kkdash.parsing import BANGKOK
+from kkdash.registry import KINDS_TH
 
 # OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-AGENCY_COLUMNS = ["agency_id", "name_th", "kind", "district_code", "district_name_th", "status",
-                  "first_submitted_at", "last_submitted_at", "personnel_total", "personnel_signed",
-                  "signing_rate", "fully_signed", "published_url", "reporter_name",
-                  "reporter_position", "reporter_phone"]
+# The agency export, in column order: field of the agency table -> the Thai header HR reads.
+AGENCY_HEADERS_TH = {
+    "agency_id": "รหัสหน่วยงาน",
+    "name_th": "ชื่อหน่วยงาน",
+    "kind": "ประเภทหน่วยงาน",
+    "district_code": "รหัสอำเภอ",
+    "district_name_th": "อำเภอ",
+    "status": "สถานะการส่ง",
+    "first_submitted_at": "ส่งครั้งแรก",
+    "last_submitted_at": "ส่งล่าสุด",
+    "personnel_total": "บุคลากรทั้งหมด (คน)",
+    "personnel_signed": "ลงนามแล้ว (คน)",
+    "signing_rate": "ร้อยละผู้ลงนาม",
+    "fully_signed": "ลงนามครบทุกคน",
+    "published_url": "ลิงก์ประกาศบนเว็บไซต์",
+    "reporter_name": "ชื่อผู้รายงาน",
+    "reporter_position": "ตำแหน่งผู้รายงาน",
+    "reporter_phone": "เบอร์โทรศัพท์ผู้รายงาน",
+}
+AGENCY_COLUMNS = list(AGENCY_HEADERS_TH)
+# Fields (not headers): the personal-data rule is decided before the columns get their Thai names.
 PERSONAL_COLUMNS = ("reporter_name", "reporter_position", "reporter_phone")
+YES_TH, NO_TH = "ใช่", "ไม่ใช่"
+# A CSV has no types: Excel guesses each cell. `2023-07-01 09:00:00` (Bangkok wall-clock time) is
+# read as a date-time whatever the regional settings, and shown in the officer's own date style (in
+# Buddhist Era on a Thai-calendar Windows); the column then sorts and filters by time, and day and
+# month cannot be swapped. BE text (`1 ก.ค. 2566 09:00`) reads nicely but stays text: it sorts
+# `10 มิ.ย.` before `2 ก.ค.`; `1/7/2566` becomes 7 January or 1 July of CE 2566 on a Gregorian setting.
+CSV_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+# In the .xlsx dates are real date cells (Bangkok time); this only chooses how they are shown:
+# Thai locale (041E), Buddhist calendar (07), Western digits (01) -> `1 ก.ค. 2566 09:00`.
+XLSX_DATE_FORMAT = "[$-107041E]d mmm yyyy hh:mm"
+_PHONE_DIGITS = re.compile(r"0[0-9]{8,9}")
 
 
 def neutralize(value: object) -> object:
@@ -38,16 +69,44 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def agency_export(agencies: pd.DataFrame, *, include_personal: bool = True) -> pd.DataFrame:
-    """Agency statuses -> the export's columns (contacts dropped when not allowed)."""
+    """Agency statuses -> the export HR opens in Excel: Thai headers and words, rate in percent.
+
+    One row per agency, columns in AGENCY_HEADERS_TH order (contacts dropped when not allowed).
+    Counts and the rate stay numbers, blank for an agency that has not reported (no report, no
+    figures); dates stay date-times; codes and phones stay text.
+    """
     columns = [c for c in AGENCY_COLUMNS if include_personal or c not in PERSONAL_COLUMNS]
-    return agencies[columns].reset_index(drop=True)
+    table = agencies[columns].reset_index(drop=True)
+    reported = table["status"].ne(MISSING)
+    table["kind"] = table["kind"].map(KINDS_TH).fillna(table["kind"])
+    table["status"] = table["status"].map(STATUS_TH).fillna(table["status"])
+    table["signing_rate"] = (table["signing_rate"].astype("float64") * 100).round(1).where(reported)
+    # Not reported: unknown, not "no" (the follow-up page leaves it blank too).
+    table["fully_signed"] = pd.Series([(YES_TH if full else NO_TH) if was else None
+                                       for full, was in zip(table["fully_signed"], reported, strict=True)],
+                                      index=table.index, dtype="object")
+    if "reporter_phone" in table:
+        table["reporter_phone"] = table["reporter_phone"].map(phone_for_people)
+    return table.rename(columns=AGENCY_HEADERS_TH)
+
+
+def phone_for_people(phone: object) -> object:
+    """`0812345678` -> `081-234-5678`, `043414123` -> `043-414-123`, `021234567` -> `02-123-4567`.
+
+    Grouped as Thai phones are written, and so that Excel opening the CSV keeps the text: plain
+    digits would become the number 812345678, its leading zero gone. Anything else is left as is.
+    """
+    if not isinstance(phone, str) or not _PHONE_DIGITS.fullmatch(phone):
+        return phone
+    head = 2 if phone.startswith("02") and len(phone) == 9 else 3
+    return f"{phone[:head]}-{phone[head:head + 3]}-{phone[head + 3:]}"
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """A table -> CSV bytes that Excel opens with Thai intact (UTF-8 with BOM), formula-safe."""
     # CRLF, as Excel writes it; it also makes the writer quote a cell holding a lone CR, which
     # would otherwise split that row in two when the file is opened.
-    text = safe_frame(frame).to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S", lineterminator="\r\n")
+    text = safe_frame(frame).to_csv(index=False, date_format=CSV_DATE_FORMAT, lineterminator="\r\n")
     return text.encode("utf-8-sig")
 
 
@@ -59,6 +118,7 @@ def xlsx_bytes(frame: pd.DataFrame, *, sheet_name: str = "kkdash") -> bytes:
         safe.to_excel(writer, index=False, sheet_name=sheet_name)
         sheet = writer.sheets[sheet_name]
         _mark_text_cells(sheet, safe)
+        _mark_date_cells(sheet, safe)
         _fit_columns(sheet, safe)
     return buffer.getvalue()
 
@@ -69,6 +129,14 @@ def _mark_text_cells(sheet, frame: pd.DataFrame) -> None:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
             for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
                 cell.number_format = "@"
+
+
+def _mark_date_cells(sheet, frame: pd.DataFrame) -> None:
+    """Show date-time columns as `1 ก.ค. 2566 09:00`; the cells stay dates Excel sorts and filters."""
+    for index, column in enumerate(frame.columns, start=1):
+        if pd.api.types.is_datetime64_any_dtype(frame[column].dtype):
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = XLSX_DATE_FORMAT
 
 
 def _fit_columns(sheet, frame: pd.DataFrame) -> None:

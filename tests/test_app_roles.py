@@ -17,7 +17,7 @@ from fakesheets import FakeSheets
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from kkdash import access, ui
+from kkdash import access, export, ui
 from kkdash.parsing import parse_phone
 from kkdash.sources import DEMO_RESPONSES_PATH
 
@@ -52,7 +52,7 @@ def contact_strings(rows: list[list[str]]) -> set[str]:
     for row in rows[1:]:
         found.add(row[name].strip())
         digits = parse_phone(row[phone])
-        found |= {row[phone].strip(), digits, digits.replace("-", "")}
+        found |= {row[phone].strip(), digits, digits.replace("-", ""), export.phone_for_people(digits)}
     return {text for text in found if len(text) >= 6}
 
 

@@ -143,7 +143,7 @@ def test_followup_filters_from_the_url_and_downloads_that_list(browser, demo_ser
         data = Path(download.value.path()).read_bytes()
         assert data.startswith(b"\xef\xbb\xbf")
         rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-        assert {row["status"] for row in rows} == {"missing"}
+        assert {row["สถานะการส่ง"] for row in rows} == {"ยังไม่ส่ง"}
         assert page.get_by_text(f"{len(rows)} จาก 154 หน่วยงาน").count() == 1
         screenshot(page, "followup-missing")
     finally:

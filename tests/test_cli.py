@@ -124,10 +124,10 @@ def test_export_missing_agencies_of_one_district(tmp_path, suffix):
     result = kkdash("export", "--responses", HAND_SHEET, "--as-of", "2023-07-05T12:00",
                     "--status", "missing", "--district", "4012", "--out", str(out))
     rows = read_exported(out)
-    assert (result.returncode, result.stderr, [(r["agency_id"], r["status"], r["district_code"]) for r in rows],
-            list(rows[0])[-1]) == (
-        0, f"เขียน 2 หน่วยงานไปที่ {out}\n", [("U4012-1", "missing", "4012"), ("U4012-2", "missing", "4012")],
-        "reporter_phone")
+    assert (result.returncode, result.stderr,
+            [(r["รหัสหน่วยงาน"], r["สถานะการส่ง"], r["รหัสอำเภอ"], r["อำเภอ"]) for r in rows], list(rows[0])[-1]) == (
+        0, f"เขียน 2 หน่วยงานไปที่ {out}\n",
+        [("U4012-1", "ยังไม่ส่ง", "4012", "พล"), ("U4012-2", "ยังไม่ส่ง", "4012", "พล")], "เบอร์โทรศัพท์ผู้รายงาน")
 
 
 def test_export_province_group_without_contacts(tmp_path, capsys):
@@ -136,8 +136,8 @@ def test_export_province_group_without_contacts(tmp_path, capsys):
                      "--district", "province", "--no-contacts", "--out", str(out)])
     rows = read_exported(out)
     assert (code, capsys.readouterr().err, list(rows[0])[-1], len(rows),
-            sorted(r["agency_id"] for r in rows if r["status"] == "late")) == (
-        0, f"เขียน 14 หน่วยงานไปที่ {out}\n", "published_url", 14, ["P23", "P26"])
+            sorted(r["รหัสหน่วยงาน"] for r in rows if r["สถานะการส่ง"] == "ส่งล่าช้า")) == (
+        0, f"เขียน 14 หน่วยงานไปที่ {out}\n", "ลิงก์ประกาศบนเว็บไซต์", 14, ["P23", "P26"])
 
 
 BAD_INPUTS = {

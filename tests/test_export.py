@@ -15,9 +15,9 @@ from kkdash.sources import sheet_from_rows
 
 AS_OF = datetime(2023, 7, 20, 12, 0, tzinfo=BANGKOK)
 EXPORT_COLUMNS = [
-    "agency_id", "name_th", "kind", "district_code", "district_name_th", "status", "first_submitted_at",
-    "last_submitted_at", "personnel_total", "personnel_signed", "signing_rate", "fully_signed", "published_url",
-    "reporter_name", "reporter_position", "reporter_phone",
+    "รหัสหน่วยงาน", "ชื่อหน่วยงาน", "ประเภทหน่วยงาน", "รหัสอำเภอ", "อำเภอ", "สถานะการส่ง", "ส่งครั้งแรก", "ส่งล่าสุด",
+    "บุคลากรทั้งหมด (คน)", "ลงนามแล้ว (คน)", "ร้อยละผู้ลงนาม", "ลงนามครบทุกคน", "ลิงก์ประกาศบนเว็บไซต์",
+    "ชื่อผู้รายงาน", "ตำแหน่งผู้รายงาน", "เบอร์โทรศัพท์ผู้รายงาน",
 ]
 
 
@@ -54,6 +54,58 @@ def test_agency_export_has_exactly_the_export_columns(agencies):
         EXPORT_COLUMNS, EXPORT_COLUMNS[:-3])
 
 
+def test_agency_export_is_a_thai_table_of_the_same_rows(agencies):
+    table = export.agency_export(agencies)
+    rows = table.set_index("รหัสหน่วยงาน", drop=False)
+    p01, p02 = rows.loc["P01"], rows.loc["P02"]
+    assert (len(table), table["รหัสหน่วยงาน"].tolist(), p01.tolist()[:6], p01.tolist()[8:]) == (
+        154, agencies["agency_id"].tolist(),
+        ["P01", "สำนักงานจังหวัดขอนแก่น", "ส่วนราชการประจำจังหวัด", "", "ระดับจังหวัด", "ส่งตรงเวลา"],
+        [37, 36, 97.3, "ไม่ใช่", "https://www.p01.example.go.th/moral", "=HYPERLINK(\"http://evil\",\"x\")",
+         "@SUM(A1)", "081-234-5678"])
+    # Not reported: no figures and no yes/no, blank rather than 0 % or ไม่ใช่; the rate stays a number.
+    assert (pd.isna(p02["ร้อยละผู้ลงนาม"]), pd.isna(p02["บุคลากรทั้งหมด (คน)"]), p02["ลงนามครบทุกคน"],
+            p02["สถานะการส่ง"], str(table["ร้อยละผู้ลงนาม"].dtype), str(table["บุคลากรทั้งหมด (คน)"].dtype)) == (
+        True, True, None, "ยังไม่ส่ง", "float64", "Int64")
+    assert (rows.loc["D4012", ["ประเภทหน่วยงาน", "รหัสอำเภอ", "สถานะการส่ง", "ร้อยละผู้ลงนาม", "ลงนามครบทุกคน",
+                               "เบอร์โทรศัพท์ผู้รายงาน"]].tolist(),
+            p01["ส่งครั้งแรก"]) == (
+        ["ที่ว่าการอำเภอ", "4012", "ส่งล่าช้า", 100.0, "ใช่", "043-414-123"],
+        pd.Timestamp(datetime(2023, 7, 1, 9, 0, tzinfo=BANGKOK)))
+
+
+def test_agency_export_words_every_status_and_kind_in_thai(agencies):
+    table = export.agency_export(agencies)
+    assert (set(table["สถานะการส่ง"]), set(table["ประเภทหน่วยงาน"])) == (
+        {"ส่งตรงเวลา", "ส่งล่าช้า", "ยังไม่ส่ง"},
+        {"ส่วนราชการประจำจังหวัด", "ส่วนราชการส่วนกลางในจังหวัด", "ที่ว่าการอำเภอ", "หน่วยงานระดับอำเภอ", "อื่น ๆ"})
+
+
+@pytest.mark.parametrize(("rate", "expected"), [
+    (85 / 88, 96.6), (36 / 37, 97.3), (2 / 3, 66.7), (1.0, 100.0), (0.0, 0.0), (0.0004, 0.0),
+])
+def test_agency_export_gives_the_rate_in_percent_to_one_decimal(agencies, rate, expected):
+    changed = agencies.copy()
+    changed.loc[changed["agency_id"] == "P01", "signing_rate"] = rate
+    table = export.agency_export(changed)
+    assert table.loc[table["รหัสหน่วยงาน"] == "P01", "ร้อยละผู้ลงนาม"].tolist() == [expected]
+
+
+@pytest.mark.parametrize(("phone", "expected"), [
+    ("0812345678", "081-234-5678"), ("043414123", "043-414-123"), ("021234567", "02-123-4567"),
+    ("043414123 ต่อ 12", "043414123 ต่อ 12"), ("1111", "1111"), ("08123456789", "08123456789"),
+    ("๐๘๑๒๓๔๕๖๗๘", "๐๘๑๒๓๔๕๖๗๘"), ("", ""), (None, None),
+])
+def test_phone_for_people(phone, expected):
+    assert export.phone_for_people(phone) == expected
+
+
+def test_agency_export_without_contacts_has_no_contact_anywhere(agencies):
+    data = export.csv_bytes(export.agency_export(agencies, include_personal=False)).decode("utf-8-sig")
+    assert [text for text in ("HYPERLINK", "SUM(A1)", "นายธนพล", "ปลัดอำเภอ", "081", "812345678", "043")
+            if text in data] == []
+
+
 def test_csv_starts_with_the_bom_and_has_exactly_the_columns(agencies):
     data = export.csv_bytes(export.agency_export(agencies))
     assert (data[:3], read_csv_cells(data)[0], len(read_csv_cells(data))) == (b"\xef\xbb\xbf", EXPORT_COLUMNS, 155)
@@ -63,23 +115,30 @@ def test_csv_neutralises_text_and_keeps_numbers(agencies):
     cells = {row[0]: dict(zip(EXPORT_COLUMNS, row, strict=True))
              for row in read_csv_cells(export.csv_bytes(export.agency_export(agencies)))[1:]}
     assert (cells["P01"], cells["D4012"], cells["P02"]) == (
-        {"agency_id": "P01", "name_th": "สำนักงานจังหวัดขอนแก่น", "kind": "provincial", "district_code": "",
-         "district_name_th": "ระดับจังหวัด", "status": "on_time", "first_submitted_at": "2023-07-01 09:00:00",
-         "last_submitted_at": "2023-07-01 09:00:00", "personnel_total": "37", "personnel_signed": "36",
-         "signing_rate": str(36 / 37), "fully_signed": "False", "published_url": "https://www.p01.example.go.th/moral",
-         "reporter_name": "'=HYPERLINK(\"http://evil\",\"x\")", "reporter_position": "'@SUM(A1)",
-         "reporter_phone": "0812345678"},
-        {"agency_id": "D4012", "name_th": "ที่ว่าการอำเภอพล", "kind": "district_office", "district_code": "4012",
-         "district_name_th": "พล", "status": "late", "first_submitted_at": "2023-07-09 09:00:00",
-         "last_submitted_at": "2023-07-09 09:00:00", "personnel_total": "42", "personnel_signed": "42",
-         "signing_rate": "1.0", "fully_signed": "True", "published_url": "", "reporter_name": "'+66 นายธนพล",
-         "reporter_position": "'-ปลัดอำเภอ", "reporter_phone": "043414123"},
-        {"agency_id": "P02", "name_th": "ที่ทำการปกครองจังหวัดขอนแก่น", "kind": "provincial", "district_code": "",
-         "district_name_th": "ระดับจังหวัด", "status": "missing", "first_submitted_at": "",
-         "last_submitted_at": "", "personnel_total": "", "personnel_signed": "", "signing_rate": "",
-         "fully_signed": "False", "published_url": "", "reporter_name": "", "reporter_position": "",
-         "reporter_phone": ""},
+        {"รหัสหน่วยงาน": "P01", "ชื่อหน่วยงาน": "สำนักงานจังหวัดขอนแก่น", "ประเภทหน่วยงาน": "ส่วนราชการประจำจังหวัด",
+         "รหัสอำเภอ": "", "อำเภอ": "ระดับจังหวัด", "สถานะการส่ง": "ส่งตรงเวลา", "ส่งครั้งแรก": "2023-07-01 09:00:00",
+         "ส่งล่าสุด": "2023-07-01 09:00:00", "บุคลากรทั้งหมด (คน)": "37", "ลงนามแล้ว (คน)": "36",
+         "ร้อยละผู้ลงนาม": "97.3", "ลงนามครบทุกคน": "ไม่ใช่",
+         "ลิงก์ประกาศบนเว็บไซต์": "https://www.p01.example.go.th/moral",
+         "ชื่อผู้รายงาน": "'=HYPERLINK(\"http://evil\",\"x\")", "ตำแหน่งผู้รายงาน": "'@SUM(A1)",
+         "เบอร์โทรศัพท์ผู้รายงาน": "081-234-5678"},
+        {"รหัสหน่วยงาน": "D4012", "ชื่อหน่วยงาน": "ที่ว่าการอำเภอพล", "ประเภทหน่วยงาน": "ที่ว่าการอำเภอ",
+         "รหัสอำเภอ": "4012", "อำเภอ": "พล", "สถานะการส่ง": "ส่งล่าช้า", "ส่งครั้งแรก": "2023-07-09 09:00:00",
+         "ส่งล่าสุด": "2023-07-09 09:00:00", "บุคลากรทั้งหมด (คน)": "42", "ลงนามแล้ว (คน)": "42",
+         "ร้อยละผู้ลงนาม": "100.0", "ลงนามครบทุกคน": "ใช่", "ลิงก์ประกาศบนเว็บไซต์": "",
+         "ชื่อผู้รายงาน": "'+66 นายธนพล", "ตำแหน่งผู้รายงาน": "'-ปลัดอำเภอ", "เบอร์โทรศัพท์ผู้รายงาน": "043-414-123"},
+        {"รหัสหน่วยงาน": "P02", "ชื่อหน่วยงาน": "ที่ทำการปกครองจังหวัดขอนแก่น", "ประเภทหน่วยงาน": "ส่วนราชการประจำจังหวัด",
+         "รหัสอำเภอ": "", "อำเภอ": "ระดับจังหวัด", "สถานะการส่ง": "ยังไม่ส่ง", "ส่งครั้งแรก": "", "ส่งล่าสุด": "",
+         "บุคลากรทั้งหมด (คน)": "", "ลงนามแล้ว (คน)": "", "ร้อยละผู้ลงนาม": "", "ลงนามครบทุกคน": "",
+         "ลิงก์ประกาศบนเว็บไซต์": "", "ชื่อผู้รายงาน": "", "ตำแหน่งผู้รายงาน": "", "เบอร์โทรศัพท์ผู้รายงาน": ""},
     )
+
+
+def test_csv_dates_are_iso_date_times_in_bangkok_time():
+    # 02:00 UTC is 09:00 in Bangkok: the CSV holds the wall-clock time HR knows, without an offset.
+    moments = pd.Series(pd.to_datetime(["2023-07-01T02:00:00Z", "2023-12-31T16:59:59Z", None], utc=True))
+    assert read_csv_cells(export.csv_bytes(pd.DataFrame({"when": moments}))) == [
+        ["when"], ["2023-07-01 09:00:00"], ["2023-12-31 23:59:59"], [""]]
 
 
 def test_csv_formula_triggers_and_line_breaks_in_text_cells():
@@ -98,14 +157,31 @@ def test_xlsx_keeps_phones_as_text_and_numbers_as_numbers(agencies):
     sheet = book["kkdash"]
     header = [cell.value for cell in sheet[1]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
-    phone_cell = sheet.cell(row=2, column=header.index("reporter_phone") + 1)
-    assert (header, sheet.max_row, phone_cell.data_type, phone_cell.number_format,
-            [rows["P01"][c] for c in ("reporter_phone", "personnel_total", "personnel_signed", "fully_signed",
-                                      "reporter_name", "first_submitted_at")],
-            [rows["D4012"][c] for c in ("reporter_phone", "reporter_name", "reporter_position", "signing_rate")]) == (
-        EXPORT_COLUMNS, 155, "s", "@",
-        ["0812345678", 37, 36, False, "'=HYPERLINK(\"http://evil\",\"x\")", datetime(2023, 7, 1, 9, 0)],
-        ["043414123", "'+66 นายธนพล", "'-ปลัดอำเภอ", 1.0])
+    phone_cell = sheet.cell(row=2, column=header.index("เบอร์โทรศัพท์ผู้รายงาน") + 1)
+    code_cell = sheet.cell(row=list(rows).index("D4012") + 2, column=header.index("รหัสอำเภอ") + 1)
+    assert (header, sheet.max_row, phone_cell.data_type, phone_cell.number_format, code_cell.value,
+            code_cell.number_format, list(rows["P01"].values()), rows["D4012"]["ร้อยละผู้ลงนาม"]) == (
+        EXPORT_COLUMNS, 155, "s", "@", "4012", "@",
+        ["P01", "สำนักงานจังหวัดขอนแก่น", "ส่วนราชการประจำจังหวัด", None, "ระดับจังหวัด", "ส่งตรงเวลา",
+         datetime(2023, 7, 1, 9, 0), datetime(2023, 7, 1, 9, 0), 37, 36, 97.3, "ไม่ใช่",
+         "https://www.p01.example.go.th/moral", "'=HYPERLINK(\"http://evil\",\"x\")", "'@SUM(A1)", "081-234-5678"],
+        100)
+
+
+def test_xlsx_blank_cells_of_an_agency_that_has_not_reported(agencies):
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(export.agency_export(agencies))))["kkdash"]
+    header = [cell.value for cell in sheet[1]]
+    p02 = next(dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "P02")
+    assert [p02[c] for c in ("สถานะการส่ง", "ส่งครั้งแรก", "บุคลากรทั้งหมด (คน)", "ร้อยละผู้ลงนาม", "ลงนามครบทุกคน")] == [
+        "ยังไม่ส่ง", None, None, None, None]
+
+
+def test_xlsx_dates_are_date_cells_shown_in_buddhist_era(agencies):
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(export.agency_export(agencies))))["kkdash"]
+    header = [cell.value for cell in sheet[1]]
+    first, last = (sheet.cell(row=2, column=header.index(name) + 1) for name in ("ส่งครั้งแรก", "ส่งล่าสุด"))
+    assert [(c.value, c.is_date, c.number_format) for c in (first, last)] == [
+        (datetime(2023, 7, 1, 9, 0), True, "[$-107041E]d mmm yyyy hh:mm")] * 2
 
 
 def test_xlsx_has_no_formula_cells(agencies):

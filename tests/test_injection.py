@@ -33,6 +33,7 @@ PAYLOADS = [
     "=1+1\n=2+2",
     "=cmd|' /C calc'!A0",
 ]
+PHONES = ["0812345678", "043414123", "021234567"]
 # LibreOffice's CSV import: comma, double quote, UTF-8 (76).
 CSV_FILTER = "CSV:44,34,76"
 HEADER = ["ประทับเวลา", "ชื่อหน่วยงาน", "อำเภอ", "วันที่ประกาศเจตนารมณ์", "หัวหน้าหน่วยงานร่วมลงนาม",
@@ -111,6 +112,10 @@ def calc_csv(tmp_path_factory, plain_table, outcome):
         "agencies.csv": export.csv_bytes(export.agency_export(outcome.agencies, include_personal=True)),
         "rejected.csv": export.csv_bytes(views.rejected_rows(outcome)),
         "raw.csv": plain_table.to_csv(index=False).encode("utf-8"),  # control: NOT neutralised
+        "phones.csv": export.csv_bytes(pd.DataFrame({
+            "grouped": [export.phone_for_people(p) for p in PHONES],
+            "digits": PHONES,  # control: as the sheet holds them
+        })),
     }
     for name, data in files.items():
         (folder / name).write_bytes(data)
@@ -152,15 +157,37 @@ def test_csv_counts_and_rates_stay_numbers(calc_csv):
 
 def test_agency_export_csv_keeps_reporter_text_as_text(calc_csv, outcome, registry):
     sheet = calc_csv["agencies.csv"]
-    names = [cell.value for cell in column(sheet, "name_th")]
+    names = [cell.value for cell in column(sheet, "ชื่อหน่วยงาน")]
     index = names.index(registry.iloc[0]["name_th"])
-    assert_shown_as_text(column(sheet, "reporter_name")[index], PAYLOADS[0])
-    assert_shown_as_text(column(sheet, "reporter_position")[index], PAYLOADS[1])
-    assert_shown_as_text(column(sheet, "reporter_phone")[index], "@0812345678")
+    assert_shown_as_text(column(sheet, "ชื่อผู้รายงาน")[index], PAYLOADS[0])
+    assert_shown_as_text(column(sheet, "ตำแหน่งผู้รายงาน")[index], PAYLOADS[1])
+    assert_shown_as_text(column(sheet, "เบอร์โทรศัพท์ผู้รายงาน")[index], "@0812345678")
     # A formula typed as the declaration link is not a link at all.
-    assert column(sheet, "published_url")[index].value is None
+    assert column(sheet, "ลิงก์ประกาศบนเว็บไซต์")[index].value is None
     assert injected_formulas(sheet) == []
-    assert all(cell.data_type == "n" for cell in column(sheet, "personnel_total") if cell.value is not None)
+    assert all(cell.data_type == "n" for cell in column(sheet, "บุคลากรทั้งหมด (คน)") if cell.value is not None)
+
+
+def test_agency_export_csv_opens_with_thai_words_and_a_percent_number(calc_csv, registry):
+    sheet = calc_csv["agencies.csv"]
+    header = [cell.value for cell in sheet[1]]
+    index = [cell.value for cell in column(sheet, "ชื่อหน่วยงาน")].index(registry.iloc[0]["name_th"])
+    row = {name: column(sheet, name)[index] for name in header}
+    assert (header[:6], [row[name].value for name in ("สถานะการส่ง", "ร้อยละผู้ลงนาม", "ลงนามครบทุกคน")],
+            row["ร้อยละผู้ลงนาม"].data_type) == (
+        ["รหัสหน่วยงาน", "ชื่อหน่วยงาน", "ประเภทหน่วยงาน", "รหัสอำเภอ", "อำเภอ", "สถานะการส่ง"],
+        ["ส่งตรงเวลา", 100, "ใช่"], "n")
+    # The CSV's `2023-06-27 15:23:51` opens as a date-time cell, not text, and not day/month swapped.
+    assert [(row[name].value, row[name].is_date) for name in ("ส่งครั้งแรก", "ส่งล่าสุด")] == [
+        (datetime(2023, 6, 27, 15, 23, 51), True)] * 2
+
+
+def test_csv_phones_keep_their_leading_zero(calc_csv):
+    sheet = calc_csv["phones.csv"]
+    # Control: plain digits open as numbers, the zero gone; grouped as Thai phones are written, they stay text.
+    assert ([cell.value for cell in column(sheet, "digits")],
+            [(cell.value, cell.data_type) for cell in column(sheet, "grouped")]) == (
+        [812345678, 43414123, 21234567], [("081-234-5678", "s"), ("043-414-123", "s"), ("02-123-4567", "s")])
 
 
 def test_rejected_rows_csv_keeps_typed_names_as_text(calc_csv):
@@ -186,4 +213,4 @@ def test_xlsx_payloads_are_text_before_and_after_calc(calc_xlsx, plain_table, tm
 def test_xlsx_agency_export_has_no_formula_anywhere(calc_xlsx):
     sheet = calc_xlsx["agencies_in.xlsx"]
     assert injected_formulas(sheet) == []
-    assert any(cell.value == PAYLOADS[0] or cell.value == "'" + PAYLOADS[0] for cell in column(sheet, "reporter_name"))
+    assert any(cell.value == PAYLOADS[0] or cell.value == "'" + PAYLOADS[0] for cell in column(sheet, "ชื่อผู้รายงาน"))

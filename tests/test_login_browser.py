@@ -21,6 +21,7 @@ import pytest
 from browsing import IDLE, chromium, free_port, needs_chromium, screenshot, streamlit_server
 from fakesheets import FakeSheets
 
+from kkdash import export
 from kkdash.parsing import parse_phone
 from kkdash.sources import DEMO_RESPONSES_PATH
 
@@ -68,7 +69,8 @@ def contacts() -> set[str]:
     """The demo reporters' names and phones (as typed and as the app normalises them)."""
     with open(DEMO_RESPONSES_PATH, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    found = {row["ชื่อผู้รายงาน"].strip() for row in rows} | {parse_phone(row["เบอร์โทรศัพท์"]) for row in rows}
+    phones = {parse_phone(row["เบอร์โทรศัพท์"]) for row in rows}
+    found = {row["ชื่อผู้รายงาน"].strip() for row in rows} | phones | {export.phone_for_people(p) for p in phones}
     return {text for text in found if len(text) >= 6}
 
 
@@ -178,7 +180,7 @@ def test_hr_signs_in_and_sees_the_contacts(browser, server, contacts):
     page.get_by_test_id("stDataFrame").first.scroll_into_view_if_needed()
     screenshot(page, "login-hr-followup")
     text = download_csv(page)
-    assert "reporter_phone" in text and sum(contact in text for contact in contacts) > 10
+    assert "เบอร์โทรศัพท์ผู้รายงาน" in text and sum(contact in text for contact in contacts) > 10
     page.context.close()
 
 
@@ -189,7 +191,8 @@ def test_a_viewer_signs_in_and_sees_no_contact_anywhere(browser, server, contact
     assert headers and not {"ผู้รายงาน", "ตำแหน่ง", "โทรศัพท์"} & set(headers), headers
     screenshot(page, "login-viewer-followup")
     text = download_csv(page)
-    assert "reporter_phone" not in text and not [contact for contact in contacts if contact in text]
+    assert "เบอร์โทรศัพท์ผู้รายงาน" not in text and "ชื่อผู้รายงาน" not in text
+    assert not [contact for contact in contacts if contact in text]
     assert not [contact for contact in contacts if contact in page.content()]
     page.context.close()
 
