@@ -335,19 +335,23 @@ def _write_params(params: dict[str, str]) -> None:
 
 
 def followup_order(*, include_personal: bool) -> list[str]:
-    """What HR reads first: status, agency, progress, contact; dates and codes after."""
-    contact = ["reporter_phone", "reporter_name", "reporter_position"] if include_personal else []
-    return ["status", "name_th", "district", "signed", "signing_rate", "fully_signed", "published_url",
-            "link_status", *contact, "last_submitted", "first_submitted", "kind", "agency_id"]
+    """What HR reads first: status, agency and whom to call, then progress; dates and codes after.
+
+    The phone sits beside the name: on a 1366-wide screen the grid shows about six columns, and
+    a phone scrolled away from its agency's name is a call to the wrong office.
+    """
+    contact = ["reporter_phone", "reporter_name"] if include_personal else []
+    position = ["reporter_position"] if include_personal else []
+    return ["status", "name_th", *contact, "district", "signed", "signing_rate", "fully_signed", "published_url",
+            "link_status", *position, "last_submitted", "first_submitted", "kind", "agency_id"]
 
 
 def followup_columns(*, include_personal: bool) -> dict:
     """Column headers and renderers for the follow-up table."""
     columns = {
         "agency_id": st.column_config.TextColumn("รหัส", width="small"),
-        # Pinned: HR scrolls right to the phone and must still see whom it belongs to.
-        "status": st.column_config.TextColumn("สถานะ", pinned=True),
-        "name_th": st.column_config.TextColumn("หน่วยงาน", width="large", pinned=True),
+        "status": st.column_config.TextColumn("สถานะ"),
+        "name_th": st.column_config.TextColumn("หน่วยงาน", width="large"),
         "district": st.column_config.TextColumn("อำเภอ"),
         "kind": st.column_config.TextColumn("ประเภท"),
         "first_submitted": st.column_config.TextColumn("ส่งครั้งแรก"),

@@ -13,6 +13,6 @@ st.caption(f"แถวว่าง {outcome.blank_rows:,} แถวไม่น�
 ui.row_section("แถวที่ถูกปฏิเสธ", "แก้ที่ต้นทางแล้วระบบจะนับให้เอง", views.rejected_rows(outcome),
                key="quality_rejected", empty="ไม่มีแถวที่ถูกปฏิเสธ", full_text=True)
 ui.row_section("คำเตือน", "แถวเหล่านี้ยังนับ", views.warning_rows(outcome),
-               key="quality_warnings", empty="ไม่มีคำเตือน")
+               key="quality_warnings", empty="ไม่มีคำเตือน", full_text=True)
 ui.row_section("แถวที่ถูกแทนที่ด้วยรายงานฉบับใหม่", "ใช้ตัวเลขจากรายงานล่าสุดแทน", views.superseded_rows(outcome),
                key="quality_superseded", empty="ไม่มีหน่วยงานที่ส่งรายงานซ้ำ")

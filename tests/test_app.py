@@ -121,10 +121,10 @@ def test_the_list_pages_say_which_moment_they_show_under_the_title(page):
     assert at.caption[0].value == "จังหวัดคุณธรรม ขอนแก่น · สถานะ ณ 8 ก.ค. 2566 09:00 น."
 
 
-def test_followup_keeps_status_and_name_in_view_while_scrolling_to_the_phone():
-    pinned = {name for name, column in ui.followup_columns(include_personal=True).items() if column.get("pinned")}
-    assert pinned == {"status", "name_th"}
-    assert ui.followup_order(include_personal=True)[:2] == ["status", "name_th"]
+def test_followup_puts_whom_to_call_beside_the_agency_name():
+    assert ui.followup_order(include_personal=True)[:5] == [
+        "status", "name_th", "reporter_phone", "reporter_name", "district"]
+    assert ui.followup_order(include_personal=False)[:3] == ["status", "name_th", "district"]
 
 
 def test_followup_lists_every_agency_missing_first():
@@ -202,6 +202,10 @@ def test_quality_page_shows_the_row_arithmetic_and_every_rejected_row():
     assert list(rejected.index.astype(int)) == list(outcome.rows.loc[outcome.rows["fate"] == "rejected", "row_number"])
     reasons = outcome.rows.loc[outcome.rows["fate"] == "rejected", "reason"]
     assert list(rejected["เหตุที่ปฏิเสธ"]) == [ui.literal(reason, limit=2000) for reason in reasons]
+    # Warnings too are shown whole (a fuzzy match's warning quotes the registry name and runs long).
+    warned = views.warning_rows(outcome)
+    assert (len(warned), list(at.table[1].value["คำเตือน"])) == (
+        49, [ui.literal(text, limit=2000) for text in warned["warning"]])
 
 
 def sheet_rows(registry: pd.DataFrame, *, count: int | None = None) -> list[list[str]]:
