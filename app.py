@@ -2,22 +2,23 @@
 
 import streamlit as st
 
-from kkdash import ui
+from kkdash.app import frame, signin, state
 
+wall = frame.is_wall()
 st.set_page_config(page_title="ติดตามการประกาศเจตนารมณ์ จังหวัดคุณธรรม ขอนแก่น", page_icon="🏛️",
-                   layout="wide", initial_sidebar_state="collapsed" if ui.is_wall() else "auto")
+                   layout="wide", initial_sidebar_state="collapsed" if wall else "auto")
 
 pages = [
     st.Page("pages/overview.py", title="ภาพรวม", icon=":material/dashboard:", default=True, url_path="overview"),
     st.Page("pages/followup.py", title="ติดตามหน่วยงาน", icon=":material/call:", url_path="followup"),
     st.Page("pages/quality.py", title="คุณภาพข้อมูล", icon=":material/fact_check:", url_path="quality"),
 ]
-page = st.navigation(pages, position="hidden" if ui.is_wall() else "sidebar")
-st.html(ui.WALL_CSS if ui.is_wall() else ui.BASE_CSS)
-dataset = ui.load_campaign().dataset
-if ui.is_wall():
-    ui.wall_gate(dataset)
+page = st.navigation(pages, position="hidden" if wall else "sidebar")
+st.html(frame.WALL_CSS if wall else frame.BASE_CSS)
+dataset = state.load_campaign().dataset
+if wall:
+    signin.wall_gate(dataset)
 else:
-    ui.sidebar(dataset)
-with ui.routed():
+    frame.sidebar(dataset)
+with frame.routed():
     page.run()

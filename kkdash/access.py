@@ -2,7 +2,7 @@
 
 Two roles. ``viewer`` sees every aggregate, chart and agency status; ``hr`` also sees the
 reporters' names, positions and phones. Pure Python (no Streamlit), so every rule is tested
-without a browser; ``kkdash.ui`` feeds it ``st.secrets`` and ``st.user``.
+without a browser; ``kkdash.app.signin`` feeds it ``st.secrets`` and ``st.user``.
 
 The rules, in order (docs/access.md explains them to operators):
 
@@ -21,19 +21,20 @@ import hashlib
 import hmac
 import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-HR, VIEWER = "hr", "viewer"
+from kkdash.labels import HR, ROLE_TH, VIEWER
+
 ROLES = (VIEWER, HR)  # in order of rank
-ROLE_TH = {HR: "ฝ่ายบุคคล (เห็นข้อมูลติดต่อผู้รายงาน)", VIEWER: "ผู้ชม (ภาพรวมและสถานะหน่วยงาน)"}
 EMAIL_LISTS = ("hr_emails", "hr_domains", "viewer_emails", "viewer_domains")
 PASSWORD_KEYS = {HR: "hr_password_sha256", VIEWER: "viewer_password_sha256"}
 # What st.login() needs in [auth] for the default provider (Streamlit's own check is lazier).
 OIDC_KEYS = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
-# Growing wait after wrong passwords in one session: 1, 2, 4 … seconds, capped.
+# Growing wait after wrong passwords from one place: 1, 2, 4 … seconds, capped.
 FIRST_DELAY_SECONDS = 1.0
 MAX_DELAY_SECONDS = 60.0
 
@@ -192,7 +193,7 @@ def password_role(settings: AccessSettings, attempt: str) -> str | None:
 
 @dataclass(frozen=True)
 class Attempts:
-    """Wrong passwords so far in one session, and the moment the next try is allowed."""
+    """Wrong passwords so far from one place, and the moment the next try is allowed."""
 
     failures: int = 0
     not_before: float = 0.0
@@ -237,6 +238,32 @@ def try_password(settings: AccessSettings, attempt: str, attempts: Attempts, *, 
         after = after_failure(attempts, now)
         return PasswordResult(None, after, f"รหัสผ่านไม่ถูกต้อง ลองใหม่ได้ใน {retry_delay(after.failures):.0f} วินาที")
     return PasswordResult(Grant(role, settings.password_hashes[role]), Attempts(), ROLE_TH[role])
+
+
+class PasswordGate:
+    """Wrong-password waits kept by the server per visitor address, so reloading the page resets nothing.
+
+    One gate serves every session of the app process; a right password clears that address's count.
+    """
+
+    def __init__(self) -> None:
+        self._attempts: dict[str, Attempts] = {}
+        self._lock = threading.Lock()
+
+    def try_password(self, settings: AccessSettings, attempt: str, *, who: str, now: float) -> PasswordResult:
+        """One password try from ``who`` (an address) -> its result; the wait is shared by all its sessions."""
+        with self._lock:
+            result = try_password(settings, attempt, self._attempts.get(who, Attempts()), now=now)
+            if result.attempts == Attempts():
+                self._attempts.pop(who, None)
+            else:
+                self._attempts[who] = result.attempts
+            return result
+
+    def attempts(self, who: str) -> Attempts:
+        """Wrong passwords so far from ``who``."""
+        with self._lock:
+            return self._attempts.get(who, Attempts())
 
 
 # --- reading the tables ------------------------------------------------------------------

@@ -15,11 +15,10 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
-from kkdash.metrics import STATUS_TH
-from kkdash.parsing import format_thai_date
-from kkdash.registry import DATA_DIR
+from kkdash.dates import format_thai_date
+from kkdash.labels import STATUS_TH
+from kkdash.paths import GEOJSON_PATH
 
-GEOJSON_PATH = DATA_DIR / "districts.geojson"
 STATUS_COLORS = {"on_time": "#2e7d32", "late": "#f9a825", "missing": "#c62828"}
 COVERAGE_SCALE = [[0.0, "#c62828"], [0.5, "#f9a825"], [1.0, "#2e7d32"]]
 FONT = "Sarabun, 'TH Sarabun New', Loma, Garuda, 'Noto Sans Thai', sans-serif"

@@ -3,40 +3,19 @@
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from kkdash.metrics import MISSING, STATUS_TH
-from kkdash.parsing import BANGKOK
-from kkdash.registry import KINDS_TH
+from kkdash.dates import BANGKOK
+from kkdash.formats import phone_for_people
+from kkdash.labels import AGENCY_HEADERS_TH, KINDS_TH, MISSING, NO_TH, STATUS_TH, YES_TH
 
 # OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# The agency export, in column order: field of the agency table -> the Thai header HR reads.
-AGENCY_HEADERS_TH = {
-    "agency_id": "รหัสหน่วยงาน",
-    "name_th": "ชื่อหน่วยงาน",
-    "kind": "ประเภทหน่วยงาน",
-    "district_code": "รหัสอำเภอ",
-    "district_name_th": "อำเภอ",
-    "status": "สถานะการส่ง",
-    "first_submitted_at": "ส่งครั้งแรก",
-    "last_submitted_at": "ส่งล่าสุด",
-    "personnel_total": "บุคลากรทั้งหมด (คน)",
-    "personnel_signed": "ลงนามแล้ว (คน)",
-    "signing_rate": "ร้อยละผู้ลงนาม",
-    "fully_signed": "ลงนามครบทุกคน",
-    "published_url": "ลิงก์ประกาศบนเว็บไซต์",
-    "reporter_name": "ชื่อผู้รายงาน",
-    "reporter_position": "ตำแหน่งผู้รายงาน",
-    "reporter_phone": "เบอร์โทรศัพท์ผู้รายงาน",
-}
 AGENCY_COLUMNS = list(AGENCY_HEADERS_TH)
 # Fields (not headers): the personal-data rule is decided before the columns get their Thai names.
 PERSONAL_COLUMNS = ("reporter_name", "reporter_position", "reporter_phone")
-YES_TH, NO_TH = "ใช่", "ไม่ใช่"
 # A CSV has no types: Excel guesses each cell. `2023-07-01 09:00:00` (Bangkok wall-clock time) is
 # read as a date-time whatever the regional settings, and shown in the officer's own date style (in
 # Buddhist Era on a Thai-calendar Windows); the column then sorts and filters by time, and day and
@@ -46,7 +25,6 @@ CSV_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 # In the .xlsx dates are real date cells (Bangkok time); this only chooses how they are shown:
 # Thai locale (041E), Buddhist calendar (07), Western digits (01) -> `1 ก.ค. 2566 09:00`.
 XLSX_DATE_FORMAT = "[$-107041E]d mmm yyyy hh:mm"
-_PHONE_DIGITS = re.compile(r"0[0-9]{8,9}")
 
 
 def neutralize(value: object) -> object:
@@ -88,18 +66,6 @@ def agency_export(agencies: pd.DataFrame, *, include_personal: bool = True) -> p
     if "reporter_phone" in table:
         table["reporter_phone"] = table["reporter_phone"].map(phone_for_people)
     return table.rename(columns=AGENCY_HEADERS_TH)
-
-
-def phone_for_people(phone: object) -> object:
-    """`0812345678` -> `081-234-5678`, `043414123` -> `043-414-123`, `021234567` -> `02-123-4567`.
-
-    Grouped as Thai phones are written, and so that Excel opening the CSV keeps the text: plain
-    digits would become the number 812345678, its leading zero gone. Anything else is left as is.
-    """
-    if not isinstance(phone, str) or not _PHONE_DIGITS.fullmatch(phone):
-        return phone
-    head = 2 if phone.startswith("02") and len(phone) == 9 else 3
-    return f"{phone[:head]}-{phone[head:head + 3]}-{phone[head + 3:]}"
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

@@ -5,18 +5,15 @@ Pure pandas: no Streamlit, no I/O. Contract section 4.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
-from kkdash.parsing import BANGKOK
-from kkdash.registry import PROVINCE_GROUP_TH
-from kkdash.rows import USED
+from kkdash.dates import BANGKOK, end_of_day
+from kkdash.labels import LATE, MISSING, ON_TIME, PROVINCE_GROUP_TH, REJECTED, SUPERSEDED, USED
 from kkdash.schema import COUNT_FIELDS, PERSONNEL_TYPES
 
-ON_TIME, LATE, MISSING = "on_time", "late", "missing"
-STATUS_TH = {ON_TIME: "ส่งตรงเวลา", LATE: "ส่งล่าช้า", MISSING: "ยังไม่ส่ง"}
 DEFAULT_DEADLINE = date(2023, 7, 7)
 # How long after the deadline the timeline keeps running to T: long enough to watch late reports
 # come in, short enough that a look in 2026 still shows the campaign, not three empty years.
@@ -30,7 +27,7 @@ LATEST_COLUMNS = ["agency_id", "row_number", "submitted_at", "declared_on", "hea
 
 def deadline_moment(deadline: date) -> datetime:
     """The deadline day -> the last second of that day in Bangkok (contract: D)."""
-    return datetime.combine(deadline, time(23, 59, 59), tzinfo=BANGKOK)
+    return end_of_day(deadline)
 
 
 def rate(numerator, denominator):
@@ -44,7 +41,7 @@ def agency_status(rows: pd.DataFrame, registry: pd.DataFrame, districts: pd.Data
                   deadline: date, as_of: datetime) -> pd.DataFrame:
     """Classified rows + registry -> one row per registry agency with its status and figures."""
     # Three columns, not the whole row: a national sheet's rows are most of the run's memory.
-    usable = rows.loc[rows["fate"].isin([USED, "superseded"]), ["agency_id", "submitted_at", "row_number"]]
+    usable = rows.loc[rows["fate"].isin([USED, SUPERSEDED]), ["agency_id", "submitted_at", "row_number"]]
     stats = usable.groupby("agency_id").agg(
         first_submitted_at=("submitted_at", "min"),
         submissions=("row_number", "size"),
@@ -137,8 +134,8 @@ def row_counts(rows: pd.DataFrame) -> dict:
     fate = rows["fate"]
     counts = {
         "rows_used": int(fate.eq(USED).sum()),
-        "rows_superseded": int(fate.eq("superseded").sum()),
-        "rows_rejected": int(fate.eq("rejected").sum()),
+        "rows_superseded": int(fate.eq(SUPERSEDED).sum()),
+        "rows_rejected": int(fate.eq(REJECTED).sum()),
     }
     return {"rows_total": sum(counts.values()), **counts}
 

@@ -18,10 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-BANGKOK = ZoneInfo("Asia/Bangkok")
-BE_OFFSET = 543
-# A year this large can only be Buddhist Era: CE 2400 is far in the future.
-BE_THRESHOLD = 2400
+from kkdash.dates import BANGKOK, BE_OFFSET, BE_THRESHOLD, ce_year
+
 TWO_DIGIT_BE_FROM = 40
 # Google Sheets counts days from 1899-12-30 (Lotus 1-2-3's leap-year bug, kept).
 SHEETS_EPOCH = datetime(1899, 12, 30)
@@ -38,8 +36,6 @@ THAI_MONTHS = {
     "มค": 1, "กพ": 2, "มีค": 3, "เมย": 4, "พค": 5, "มิย": 6,
     "กค": 7, "สค": 8, "กย": 9, "ตค": 10, "พย": 11, "ธค": 12,
 }
-THAI_MONTH_ABBR = ["", "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
-                   "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."]
 
 _NUMERIC_DT = re.compile(
     r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})"
@@ -90,18 +86,17 @@ def expand_year(year: int) -> int | None:
         # Two-digit years are Buddhist Era in Thai offices ("มิ.ย. 66" is 2566); below 40 they can
         # only be CE ("23" for 2023), since BE 2523 is 1980, decades before any campaign here.
         year += 2500 if year >= TWO_DIGIT_BE_FROM else 2000
-    if year >= BE_THRESHOLD:
-        year -= BE_OFFSET
+    year = ce_year(year)
     return year if 1900 <= year <= 2200 else None
 
 
 def _build(year: int, month: int, day: int, hh: int = 0, mm: int = 0, ss: int = 0) -> datetime | None:
     """Parts as typed -> Bangkok datetime, or None when the parts make no date."""
-    ce_year = expand_year(year)
-    if ce_year is None:
+    year_ce = expand_year(year)
+    if year_ce is None:
         return None
     try:
-        return datetime(ce_year, month, day, hh, mm, ss, tzinfo=BANGKOK)
+        return datetime(year_ce, month, day, hh, mm, ss, tzinfo=BANGKOK)
     except ValueError:
         return None
 
@@ -341,15 +336,3 @@ def _fast_numeric_datetimes(series: pd.Series) -> pd.Series:
                                                  + fields["M"] * 60 + fields["S"]).astype("timedelta64[s]"))
     stamps = np.where(valid, seconds, np.datetime64("NaT", "s")).astype("datetime64[ns]")
     return pd.Series(stamps, index=series.index).dt.tz_localize(BANGKOK)
-
-
-def format_thai_date(moment: date | datetime | None, *, with_time: bool = False) -> str:
-    """A date -> `7 ก.ค. 2566` (with `14:05 น.` when asked); None -> ``-``."""
-    if moment is None or pd.isna(moment):
-        return "-"
-    if isinstance(moment, datetime) and moment.tzinfo is not None:
-        moment = moment.astimezone(BANGKOK)
-    text = f"{moment.day} {THAI_MONTH_ABBR[moment.month]} {moment.year + BE_OFFSET}"
-    if with_time and isinstance(moment, datetime):
-        text += f" {moment:%H:%M} น."
-    return text

@@ -9,10 +9,10 @@ from datetime import date, datetime
 import pandas as pd
 
 from kkdash import metrics
-from kkdash.registry import DEFAULT_MARGIN, DEFAULT_THRESHOLD, Matcher
+from kkdash.matching import DEFAULT_MARGIN, DEFAULT_THRESHOLD, Matcher
 from kkdash.rows import PreparedRows, classify, prepare_rows
 from kkdash.schema import map_headers
-from kkdash.sources import RawSheet
+from kkdash.sheet import RawSheet
 
 
 @dataclass(frozen=True)

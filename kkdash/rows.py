@@ -15,17 +15,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kkdash import parsing
-from kkdash.registry import Matcher, format_candidates, normalize_name
-from kkdash.schema import COUNT_FIELDS, FIELDS, HEADERS_TH, PERSONNEL_LABELS_TH, PERSONNEL_TYPES, HeaderMap
-from kkdash.sources import RawSheet
+from kkdash.formats import int_texts
+from kkdash.labels import AFTER_AS_OF, PERSONNEL_TH, REJECTED, SUPERSEDED, USED, WARNING
+from kkdash.matching import Matcher, format_candidates
+from kkdash.names import normalize_name
+from kkdash.schema import COUNT_FIELDS, FIELDS, HEADERS_TH, PERSONNEL_TYPES, HeaderMap
+from kkdash.sheet import RawSheet
 
-USED, SUPERSEDED, REJECTED, AFTER_AS_OF = "used", "superseded", "rejected", "after_as_of"
-FATES_TH = {
-    USED: "ใช้เป็นข้อมูลล่าสุด",
-    SUPERSEDED: "ถูกแทนที่ด้วยรายงานที่ส่งภายหลัง",
-    REJECTED: "ถูกปฏิเสธ",
-    AFTER_AS_OF: "ส่งหลังเวลาที่เลือกดู",
-}
 NOTE_COLUMNS = ["row_number", "agency_name", "severity", "code", "message"]
 
 
@@ -123,7 +119,7 @@ class NoteBook:
             # and a national sheet's notes are held once. A stable sort of (that table + later parts)
             # orders ties as sorting all the parts would.
             notes = pd.concat(self.parts)
-            order = notes["severity"].map({"rejected": 0, "warning": 1})
+            order = notes["severity"].map({REJECTED: 0, WARNING: 1})
             self.parts = [notes.assign(_o=order).sort_values(["row_number", "_o"], kind="stable").drop(columns="_o")]
             self._folded = True
         return self.parts[0]
@@ -152,8 +148,8 @@ def _join_runs(messages: pd.Series, separator: str) -> pd.Series:
 def add_rejections(book: NoteBook, rows: pd.DataFrame) -> None:
     """Reasons a row cannot count: unreadable time, unknown agency, invalid counts."""
     raw_time = rows["submitted_at_raw"].str.strip()
-    book.add(raw_time.eq(""), "rejected", "no_timestamp", "ไม่มีเวลาประทับ (ประทับเวลา)")
-    book.add(rows["submitted_at"].isna() & raw_time.ne(""), "rejected", "bad_timestamp",
+    book.add(raw_time.eq(""), REJECTED, "no_timestamp", "ไม่มีเวลาประทับ (ประทับเวลา)")
+    book.add(rows["submitted_at"].isna() & raw_time.ne(""), REJECTED, "bad_timestamp",
              lambda at: "อ่านเวลาประทับไม่ได้: '" + raw_time.loc[at] + "'")
     _add_match_rejections(book, rows)
     _add_count_rejections(book, rows)
@@ -161,15 +157,15 @@ def add_rejections(book: NoteBook, rows: pd.DataFrame) -> None:
 
 def _add_match_rejections(book: NoteBook, rows: pd.DataFrame) -> None:
     method = rows["match_method"]
-    book.add(method.eq("blank"), "rejected", "no_agency", "ไม่ได้กรอกชื่อหน่วยงาน")
+    book.add(method.eq("blank"), REJECTED, "no_agency", "ไม่ได้กรอกชื่อหน่วยงาน")
     name = rows["agency_name"]
 
     def candidates(at: pd.Index) -> pd.Series:
         return rows["candidates"].loc[at].map(format_candidates)
 
-    book.add(method.eq("unmatched"), "rejected", "unknown_agency",
+    book.add(method.eq("unmatched"), REJECTED, "unknown_agency",
              lambda at: "ไม่พบชื่อหน่วยงาน '" + name.loc[at] + "' ในทะเบียน — ชื่อที่ใกล้เคียง: " + candidates(at))
-    book.add(method.eq("ambiguous"), "rejected", "ambiguous_agency",
+    book.add(method.eq("ambiguous"), REJECTED, "ambiguous_agency",
              lambda at: "ชื่อหน่วยงาน '" + name.loc[at] + "' ใกล้เคียงหลายหน่วยงาน ระบบไม่เดา — โปรดเลือก: "
              + candidates(at))
 
@@ -177,31 +173,24 @@ def _add_match_rejections(book: NoteBook, rows: pd.DataFrame) -> None:
 def _add_count_rejections(book: NoteBook, rows: pd.DataFrame) -> None:
     for field in COUNT_FIELDS:
         raw = rows[f"{field}_raw"]
-        book.add(rows[field].isna(), "rejected", "bad_count",
+        book.add(rows[field].isna(), REJECTED, "bad_count",
                  lambda at, field=field, raw=raw: f"จำนวน '{HEADERS_TH[field]}' อ่านไม่ได้ (ต้องเป็นจำนวนเต็มไม่ติดลบ): '"
                  + raw.loc[at].str.strip() + "'")
     for kind in PERSONNEL_TYPES:
         total, signed = rows[f"{kind}_total"], rows[f"{kind}_signed"]
-        book.add(signed > total, "rejected", "signed_over_total",
-                 lambda at, kind=kind, total=total, signed=signed: f"{PERSONNEL_LABELS_TH[kind]}: ลงนาม "
-                 + _int_text(signed.loc[at]) + " คน มากกว่าจำนวนทั้งหมด " + _int_text(total.loc[at]) + " คน")
+        book.add(signed > total, REJECTED, "signed_over_total",
+                 lambda at, kind=kind, total=total, signed=signed: f"{PERSONNEL_TH[kind]}: ลงนาม "
+                 + int_texts(signed.loc[at], missing="?") + " คน มากกว่าจำนวนทั้งหมด "
+                 + int_texts(total.loc[at], missing="?") + " คน")
     totals = rows[[f"{kind}_total" for kind in PERSONNEL_TYPES]]
-    book.add(totals.notna().all(axis=1) & totals.sum(axis=1).eq(0), "rejected", "zero_total",
+    book.add(totals.notna().all(axis=1) & totals.sum(axis=1).eq(0), REJECTED, "zero_total",
              "จำนวนบุคลากรทั้งหมดเป็น 0 ทุกประเภท")
-
-
-def _int_text(values: pd.Series) -> pd.Series:
-    # Built as text even when empty: a sheet with no answers yet must not fail on `str + float`.
-    # Counts repeat (a few hundred values in 100 000 rows), so each distinct one is formatted once.
-    known = values.dropna().astype("int64")
-    text = {value: f"{value:,}" for value in pd.unique(known)}
-    return known.map(text).astype("str").reindex(values.index, fill_value="?")
 
 
 def add_warnings(book: NoteBook, rows: pd.DataFrame, usable: pd.Series, district_names: pd.Series) -> None:
     """Things HR should know about a row that still counts."""
     def warn(mask, code, message):
-        book.add(usable & mask, "warning", code, message)
+        book.add(usable & mask, WARNING, code, message)
 
     url_raw = rows["url_raw"]
     warn(url_raw.eq(""), "no_url", "ไม่มีลิงก์ประกาศบนเว็บไซต์")
@@ -267,12 +256,12 @@ def prepare_rows(sheet: RawSheet, header_map: HeaderMap, *, matcher: Matcher,
     rows = _attach_registry(rows, registry, districts)
     book = NoteBook(rows)
     add_rejections(book, rows)
-    reasons = book.joined("rejected")
+    reasons = book.joined(REJECTED)
     rejected = reasons.ne("")
     # Warnings for every row that is not rejected; rows after T lose theirs in classify.
     add_warnings(book, rows, ~rejected, rows["district_name_registry"])
     return PreparedRows(rows=rows, notes=book.table(), rejected=rejected, reasons=reasons,
-                        warnings=book.joined("warning"), blank_rows=blank_rows)
+                        warnings=book.joined(WARNING), blank_rows=blank_rows)
 
 
 def classify(prepared: PreparedRows, *, as_of: datetime) -> ClassifiedRows:
@@ -288,13 +277,6 @@ def classify(prepared: PreparedRows, *, as_of: datetime) -> ClassifiedRows:
                              reason=prepared.reasons.where(rejected, ""),
                              warnings=prepared.warnings.where(~after, ""))
     return ClassifiedRows(rows=classified, notes=notes.reset_index(drop=True), blank_rows=prepared.blank_rows)
-
-
-def classify_rows(sheet: RawSheet, header_map: HeaderMap, *, matcher: Matcher,
-                  registry: pd.DataFrame, districts: pd.DataFrame, as_of: datetime) -> ClassifiedRows:
-    """A raw sheet -> ClassifiedRows: every non-blank row parsed, matched and given one fate."""
-    prepared = prepare_rows(sheet, header_map, matcher=matcher, registry=registry, districts=districts)
-    return classify(prepared, as_of=as_of)
 
 
 def _attach_registry(rows: pd.DataFrame, registry: pd.DataFrame, districts: pd.DataFrame) -> pd.DataFrame:

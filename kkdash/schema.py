@@ -7,15 +7,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from kkdash.errors import InputError
+from kkdash.labels import PERSONNEL_TH
 from kkdash.parsing import ZERO_WIDTH
 
-PERSONNEL_TYPES = ("civil", "govemp", "permanent", "staff")
-PERSONNEL_LABELS_TH = {
-    "civil": "ข้าราชการ",
-    "govemp": "พนักงานราชการ",
-    "permanent": "ลูกจ้างประจำ",
-    "staff": "เจ้าหน้าที่อื่น",
-}
+PERSONNEL_TYPES = tuple(PERSONNEL_TH)
 COUNT_FIELDS = tuple(f"{kind}_{part}" for kind in PERSONNEL_TYPES for part in ("total", "signed"))
 
 HEADERS_TH = {
@@ -26,7 +21,7 @@ HEADERS_TH = {
     "head_signed": "หัวหน้าหน่วยงานร่วมลงนาม",
     **{
         f"{kind}_{part}": f"{label} ({'ทั้งหมด' if part == 'total' else 'ลงนาม'})"
-        for kind, label in PERSONNEL_LABELS_TH.items()
+        for kind, label in PERSONNEL_TH.items()
         for part in ("total", "signed")
     },
     "published_url": "ลิงก์ประกาศบนเว็บไซต์",
@@ -36,7 +31,6 @@ HEADERS_TH = {
 }
 FIELDS = tuple(HEADERS_TH)
 REQUIRED_FIELDS = ("submitted_at", "agency_name", *COUNT_FIELDS)
-PERSONAL_FIELDS = ("reporter_name", "reporter_position", "reporter_phone")
 
 
 class SchemaError(InputError):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kkdash.sheets import SheetTables
+from kkdash.files import write_atomically
+from kkdash.sheets.tables import SheetTables
 
 log = logging.getLogger(__name__)
 
@@ -18,26 +18,14 @@ FORMAT_VERSION = 1
 
 
 def save_snapshot(path: str | os.PathLike[str], tables: SheetTables) -> None:
-    """Write the tables as UTF-8 JSON, atomically (temp file then os.replace)."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Write the tables as UTF-8 JSON, atomically."""
     document = {
         "version": FORMAT_VERSION,
         "fetched_at": tables.fetched_at.isoformat(),
         "responses": tables.responses,
         "registry": tables.registry,
     }
-    # Same directory as the target, so os.replace never crosses file systems.
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(document, stream, ensure_ascii=False)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temp_name, target)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(document, ensure_ascii=False))
 
 
 def load_snapshot(path: str | os.PathLike[str]) -> SheetTables | None:

@@ -1,69 +1,16 @@
-"""Where response rows come from: a CSV export or the values of a Google Sheet range."""
+"""Response files on disk -> RawSheet: a Google Forms CSV export, read fast when it is well formed."""
 
 from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
-from pyarrow import compute as pc
 from pyarrow import csv as arrow_csv
 
-from kkdash.errors import InputError
-from kkdash.registry import DATA_DIR
-
-DEMO_RESPONSES_PATH = DATA_DIR / "demo_responses.csv"
-
-
-class SourceError(InputError):
-    """A response file or sheet cannot be read at all; the message is Thai and names it."""
-
-
-@dataclass(frozen=True)
-class RawSheet:
-    """A response sheet as text: the header row, and the answer rows as string columns 0..n-1.
-
-    Headers are kept as a list (not DataFrame column names) so doubled or blank headers
-    survive to be reported rather than being renamed by pandas.
-    """
-
-    headers: list[str]
-    cells: pd.DataFrame
-
-    @property
-    def row_numbers(self) -> pd.Series:
-        """The sheet's own row numbers: header is row 1, the first answer row 2."""
-        return pd.Series(self.cells.index + 2, index=self.cells.index, name="row_number")
-
-
-def sheet_from_rows(rows: Sequence[Sequence[object]]) -> RawSheet:
-    """Rows of cell values, header first -> RawSheet (short rows padded with blanks)."""
-    if not rows:
-        raise SourceError("แผ่นงานคำตอบว่างเปล่า: ไม่มีแม้แต่แถวหัวคอลัมน์")
-    headers = ["" if h is None else str(h) for h in rows[0]]
-    width = max(map(len, rows))
-    headers += [""] * (width - len(headers))
-    # Only short rows are copied (Sheets leaves out a row's trailing blanks); full ones go in as they are.
-    body = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows[1:]]
-    return RawSheet(headers, _text_cells(body, width))
-
-
-def _text_cells(body: list[Sequence[object]], width: int) -> pd.DataFrame:
-    """Rows of cell values, all ``width`` long -> text columns 0..width-1, blank for None and NaN."""
-    try:
-        # A sheet of text (what the Sheets API sends) goes into Arrow in one pass and is cut into
-        # columns there: 580 000 rows 3.1 s, against 4.5 s through a DataFrame of objects.
-        values = pa.array(body, type=pa.list_(pa.large_string())).flatten()
-    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers or NaN among the cells
-        return contiguous(pd.DataFrame(body, columns=range(width), dtype="object").fillna("").astype("str"))
-    count = len(body)
-    return pd.DataFrame({column: pd.array(pc.fill_null(values.take(np.arange(column, count * width, width)), ""),
-                                          dtype="str") for column in range(width)}, index=pd.RangeIndex(count))
+from kkdash.sheet import RawSheet, SourceError, contiguous, sheet_from_rows
 
 
 def read_responses_csv(path: Path | str) -> RawSheet:
@@ -125,23 +72,6 @@ def _read_even_csv(path: Path | str) -> RawSheet | None:
     # pandas allocate elsewhere (580 000 rows: peak 1.38 GB instead of 1.45 GB).
     pa.default_memory_pool().release_unused()
     return RawSheet(headers, cells)
-
-
-def contiguous(cells: pd.DataFrame) -> pd.DataFrame:
-    """Text columns -> the same columns, each in one Arrow buffer.
-
-    pandas' readers hand over a column in dozens of chunks, and every later selection of rows pays
-    per chunk: dropping blank rows from a 580 000-row sheet took 1.0 s in chunks, 0.1 s in one.
-    """
-    def joined(column: pd.Series) -> pd.Series:
-        if not hasattr(column.array, "__arrow_array__"):
-            return column
-        arrow = column.array.__arrow_array__()
-        if isinstance(arrow, pa.ChunkedArray):
-            arrow = arrow.combine_chunks()
-        return pd.Series(pd.array(arrow, dtype=column.dtype), index=column.index, name=column.name)
-
-    return pd.DataFrame({name: joined(column) for name, column in cells.items()}, index=cells.index)
 
 
 def _read_ragged_csv(path: Path | str) -> RawSheet:

@@ -10,41 +10,45 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kkdash.links import STATUS_LABELS_TH
-from kkdash.metrics import LATE, MISSING, ON_TIME, STATUS_TH, day_offset
-from kkdash.parsing import BANGKOK, BE_OFFSET, THAI_MONTH_ABBR, format_thai_date
+from kkdash.dates import format_thai_date, thai_times
+from kkdash.formats import format_int, format_pct, int_texts
+from kkdash.labels import (
+    FATES_TH,
+    FILTER_STATUS_TH,
+    KINDS_TH,
+    LATE,
+    LINK_OK,
+    LINK_STATUS_TH,
+    MISSING,
+    NO_DECLARATION,
+    NO_LINK,
+    NOT_FULLY_SIGNED,
+    NOT_PUBLISHED,
+    ON_TIME,
+    OVERDUE_BADGE,
+    REJECTED,
+    STATUS_BADGES,
+    SUPERSEDED,
+    UNCHECKED,
+    UNREACHABLE,
+    USED,
+    WARNING,
+)
+from kkdash.matching import format_candidates
+from kkdash.metrics import day_offset
 from kkdash.pipeline import Outcome
-from kkdash.registry import KINDS_TH, format_candidates
-from kkdash.rows import FATES_TH, REJECTED, SUPERSEDED, USED
+from kkdash.schema import PERSONNEL_TYPES
 
-NOT_FULLY_SIGNED, NOT_PUBLISHED = "not_fully_signed", "not_published"
-FILTER_STATUS_TH = {
-    MISSING: "ยังไม่ส่ง", LATE: "ส่งล่าช้า", ON_TIME: "ส่งตรงเวลา",
-    NOT_FULLY_SIGNED: "ลงนามไม่ครบ", NOT_PUBLISHED: "ยังไม่เผยแพร่",
-}
-STATUS_BADGES = {ON_TIME: "🟢 ส่งตรงเวลา", LATE: "🟡 ส่งล่าช้า", MISSING: "🔴 ยังไม่ส่ง"}
-OVERDUE_BADGE = "🔴 ยังไม่ส่ง (เลยกำหนด)"
 PROVINCE_FILTER = "province"
-
-
-def format_int(value) -> str:
-    """1234 -> `1,234`; missing -> `-`."""
-    return "-" if value is None or pd.isna(value) else f"{int(value):,}"
-
-
-def format_pct(value) -> str:
-    """0.9876 -> `98.8%`."""
-    return "-" if value is None or pd.isna(value) else f"{value * 100:.1f}%"
 
 
 @dataclass(frozen=True)
 class Kpi:
-    """One headline card: label, value, a detail line under it, and a help text."""
+    """One headline card: label, value, and a detail line under it."""
 
     label: str
     value: str
     detail: str = ""
-    tone: str = "off"  # normal / inverse / off: the colour of st.metric's delta
 
 
 def headline(outcome: Outcome, *, verified: int | None = None) -> list[Kpi]:
@@ -57,7 +61,7 @@ def headline(outcome: Outcome, *, verified: int | None = None) -> list[Kpi]:
             format_pct(_share(p["agencies_reported"], p["agencies_expected"])) + " ของหน่วยงาน"),
         Kpi("ส่งตรงเวลา", format_int(p["agencies_on_time"]), "หน่วยงาน"),
         Kpi("ส่งล่าช้า", format_int(p["agencies_late"]), "หน่วยงาน"),
-        Kpi(missing_label, format_int(p["agencies_missing"]), "หน่วยงาน", "inverse"),
+        Kpi(missing_label, format_int(p["agencies_missing"]), "หน่วยงาน"),
         Kpi("บุคลากรลงนาม", format_pct(p["signing_rate"]),
             f"{p['personnel_signed']:,}/{p['personnel_total']:,} คน"),
         Kpi("ลงนามครบทุกคน", format_int(p["agencies_fully_signed"]), "หน่วยงาน"),
@@ -144,24 +148,20 @@ def _status_mask(agencies: pd.DataFrame, statuses: tuple[str, ...]) -> pd.Series
     return mask
 
 
-NO_LINK = "no_link"
-LINK_STATUS_TH = {**STATUS_LABELS_TH, NO_LINK: "ไม่มีลิงก์"}
-
-
 def with_link_status(agencies: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
     """Add `link_status` (ok / unreachable / no_declaration / unchecked / no_link) from link-check results."""
     by_url = dict(zip(results["url"], results["status"], strict=True)) if len(results) else {}
     status = agencies["published_url"].map(
-        lambda url: by_url.get(url, "unchecked") if isinstance(url, str) else NO_LINK)
+        lambda url: by_url.get(url, UNCHECKED) if isinstance(url, str) else NO_LINK)
     return agencies.assign(link_status=status)
 
 
 def verified_count(agencies: pd.DataFrame) -> int | None:
     """Agencies whose published link the checker opened and found the declaration on (None: nothing checked)."""
     status = agencies["link_status"].where(agencies["published"])
-    if not status.isin(["ok", "unreachable", "no_declaration"]).any():
+    if not status.isin([LINK_OK, UNREACHABLE, NO_DECLARATION]).any():
         return None
-    return int(status.eq("ok").sum())
+    return int(status.eq(LINK_OK).sum())
 
 
 def by_follow_up_priority(agencies: pd.DataFrame) -> pd.DataFrame:
@@ -177,15 +177,15 @@ def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.Data
     """Agency statuses -> the follow-up table's display columns (Thai headers are set by the page)."""
     badge = agencies["status"].map(STATUS_BADGES).where(~agencies["overdue"], OVERDUE_BADGE)
     reported = agencies["status"].ne(MISSING)
-    link_status = agencies.get("link_status", pd.Series("unchecked", index=agencies.index)).map(LINK_STATUS_TH)
+    link_status = agencies.get("link_status", pd.Series(UNCHECKED, index=agencies.index)).map(LINK_STATUS_TH)
     table = pd.DataFrame({
         "agency_id": agencies["agency_id"],
         "status": badge,
         "name_th": agencies["name_th"],
         "district": agencies["district_name_th"],
         "kind": agencies["kind"].map(KINDS_TH),
-        "first_submitted": _thai_times(agencies["first_submitted_at"]),
-        "last_submitted": _thai_times(agencies["last_submitted_at"]),
+        "first_submitted": thai_times(agencies["first_submitted_at"]),
+        "last_submitted": thai_times(agencies["last_submitted_at"]),
         "signed": _signed_column(agencies),
         "signing_rate": (agencies["signing_rate"] * 100).where(reported),  # percent, for one-decimal display
         # An agency that has not reported has nothing to show here: blank, not "no" or "None".
@@ -200,30 +200,12 @@ def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.Data
     return table.reset_index(drop=True)
 
 
-def _thai_times(moments: pd.Series) -> pd.Series:
-    """format_thai_date(t, with_time=True) for a whole column, built column-wise ('-' where missing)."""
-    if moments.empty or not isinstance(moments.dtype, pd.DatetimeTZDtype):
-        return moments.map(lambda t: format_thai_date(t, with_time=True))
-    # A national registry has ~19 000 agencies: two columns of per-row formatting cost more than the page.
-    local = moments.dropna().dt.tz_convert(BANGKOK)
-    text = (local.dt.day.astype("str") + " " + local.dt.month.map(dict(enumerate(THAI_MONTH_ABBR))) + " "
-            + (local.dt.year + BE_OFFSET).astype("str") + " " + local.dt.strftime("%H:%M") + " น.")
-    return text.astype("str").reindex(moments.index, fill_value="-")
-
-
 def _signed_column(agencies: pd.DataFrame) -> pd.Series:
     """_signed_text for every agency, built column-wise."""
     if agencies.empty:
         return agencies.apply(_signed_text, axis=1)
-    signed = _int_column(agencies["personnel_signed"]) + "/" + _int_column(agencies["personnel_total"])
+    signed = int_texts(agencies["personnel_signed"]) + "/" + int_texts(agencies["personnel_total"])
     return signed.where(agencies["status"].ne(MISSING), "-")
-
-
-def _int_column(values: pd.Series) -> pd.Series:
-    """format_int for a whole column: each distinct count formatted once."""
-    known = values.dropna().astype("int64")
-    text = {value: f"{value:,}" for value in pd.unique(known)}
-    return known.map(text).astype("str").reindex(values.index, fill_value="-")
 
 
 def _signed_text(agency: pd.Series) -> str:
@@ -264,8 +246,8 @@ def _why(row: pd.Series) -> str:
 
 
 def _row_personnel(row: pd.Series) -> str:
-    totals = [row[f"{k}_total"] for k in ("civil", "govemp", "permanent", "staff")]
-    signed = [row[f"{k}_signed"] for k in ("civil", "govemp", "permanent", "staff")]
+    totals = [row[f"{k}_total"] for k in PERSONNEL_TYPES]
+    signed = [row[f"{k}_signed"] for k in PERSONNEL_TYPES]
     if any(pd.isna(v) for v in totals + signed):
         return "-"
     return f"{int(sum(signed)):,}/{int(sum(totals)):,}"
@@ -285,7 +267,7 @@ def rejected_rows(outcome: Outcome) -> pd.DataFrame:
 
 def warning_rows(outcome: Outcome) -> pd.DataFrame:
     """One line per warning on a row that counts (used or superseded)."""
-    notes = outcome.notes[outcome.notes["severity"] == "warning"]
+    notes = outcome.notes[outcome.notes["severity"] == WARNING]
     names = outcome.rows.set_index("row_number")["agency_name_registry"]
     return pd.DataFrame({
         "row_number": notes["row_number"],
@@ -302,20 +284,16 @@ def superseded_rows(outcome: Outcome) -> pd.DataFrame:
     old = rows[rows["fate"] == SUPERSEDED]
     return pd.DataFrame({
         "row_number": old["row_number"],
-        "submitted_at": _thai_times(old["submitted_at"]),
+        "submitted_at": thai_times(old["submitted_at"]),
         "typed_name": old["agency_name"],
         "agency": old["agency_name_registry"],
         "replaced_by_row": old["agency_id"].map(latest).astype("Int64"),
     }).reset_index(drop=True)
 
 
-def row_arithmetic(outcome: Outcome) -> str:
+def row_arithmetic(counts: Mapping[str, int]) -> str:
     """`แถวทั้งหมด 148 = ใช้ 119 + ถูกแทนที่ 11 + ถูกปฏิเสธ 11` — so HR can see nothing was lost."""
-    c = outcome.counts
+    c = counts
     return (f"แถวทั้งหมด {c['rows_total']:,} = ใช้ {c['rows_used']:,} + ถูกแทนที่ {c['rows_superseded']:,}"
             f" + ถูกปฏิเสธ {c['rows_rejected']:,}")
 
-
-def status_label(status: str) -> str:
-    """on_time -> ส่งตรงเวลา."""
-    return STATUS_TH[status]

@@ -2,20 +2,21 @@
 
 import streamlit as st
 
-from kkdash import ui, views
+from kkdash import views
+from kkdash.app import frame, linkcheck, signin, tables
 
-ui.ensure_framed()
+frame.ensure_framed()
 
-campaign = ui.page_campaign("ติดตามหน่วยงาน")
+campaign = frame.page_campaign("ติดตามหน่วยงาน")
 outcome = campaign.outcome
-personal = ui.can_see_contacts(campaign.dataset)
-agencies = ui.agencies_with_links(outcome)
-filters = ui.agency_filters(agencies, key="followup")
+personal = signin.can_see_contacts(campaign.dataset)
+agencies = linkcheck.agencies_with_links(outcome)
+filters = tables.agency_filters(agencies, key="followup")
 chosen = views.by_follow_up_priority(views.apply_filters(agencies, filters))
 count_col, check_col = st.columns([3, 1])
 count_col.markdown(f"**{len(chosen):,}** จาก {len(agencies):,} หน่วยงาน")
 with check_col:
-    ui.link_check_button(agencies, key="followup_check_links")
+    linkcheck.link_check_button(agencies, key="followup_check_links")
 
 if chosen.empty:
     st.info("ไม่มีหน่วยงานตามเงื่อนไขที่เลือก — ลองเอาตัวกรองบางตัวออก", icon=":material/filter_alt_off:")
@@ -23,15 +24,15 @@ if chosen.empty:
 
 selection = st.dataframe(
     views.followup_table(chosen, include_personal=personal),
-    column_config=ui.followup_columns(include_personal=personal),
-    column_order=ui.followup_order(include_personal=personal),
+    column_config=tables.followup_columns(include_personal=personal),
+    column_order=tables.followup_order(include_personal=personal),
     hide_index=True, width="stretch", height=min(640, 38 + 35 * max(len(chosen), 1)),
     on_select="rerun", selection_mode="single-row", key="followup_table",
 )
-ui.agency_downloads(campaign, chosen, filters=filters, include_personal=personal)
+tables.agency_downloads(campaign, chosen, filters=filters, include_personal=personal)
 
 picked = selection.selection.rows if selection else []
 if picked:
-    ui.agency_history(outcome, chosen.iloc[picked[0]])
+    tables.agency_history(outcome, chosen.iloc[picked[0]])
 else:
     st.caption("คลิกช่องหน้าแถวเพื่อดูประวัติการส่งของหน่วยงานนั้น")

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from kkdash import charts, ui, views
+from kkdash import charts, views
+from kkdash.app import cards, frame, linkcheck, state
 
-ui.ensure_framed()
+frame.ensure_framed()
 
 WALL_REFRESH_SECONDS = 60
 WALL_CHART_HEIGHT = 700  # 1080 px less the title and the KPI row: no scrolling on a 1080p screen
@@ -12,18 +13,18 @@ WALL_CHART_HEIGHT = 700  # 1080 px less the title and the KPI row: no scrolling 
 
 def overview() -> None:
     """KPIs, district progress, signing rate, timeline and the map."""
-    campaign = ui.load_campaign()
-    wall = ui.is_wall()
+    campaign = state.load_campaign()
+    wall = frame.is_wall()
     st.title("ภาพรวมการประกาศเจตนารมณ์")
-    st.caption(ui.subtitle(campaign))
-    ui.source_banner(campaign.dataset)
+    st.caption(frame.subtitle(campaign))
+    frame.source_banner(campaign.dataset)
     if campaign.outcome is None:
-        ui.no_data_message(campaign)
+        frame.no_data_message(campaign)
         return
     outcome = campaign.outcome
-    ui.progress_note(outcome)
-    verified = views.verified_count(ui.agencies_with_links(outcome))
-    ui.kpi_cards(views.headline(outcome, verified=verified), per_row=8 if wall else 4)
+    cards.progress_note(outcome)
+    verified = views.verified_count(linkcheck.agencies_with_links(outcome))
+    cards.kpi_cards(views.headline(outcome, verified=verified), per_row=8 if wall else 4)
     if wall:
         _wall_charts(outcome)
         return
@@ -41,7 +42,7 @@ def overview() -> None:
                     key="overview_timeline")
     st.markdown("#### ร้อยละบุคลากรที่ลงนามรายอำเภอ")
     st.plotly_chart(charts.signing_rate_by_district(outcome.districts), key="overview_signing")
-    st.caption(views.row_arithmetic(outcome) + " — รายละเอียดที่หน้า “คุณภาพข้อมูล”")
+    st.caption(views.row_arithmetic(outcome.counts) + " — รายละเอียดที่หน้า “คุณภาพข้อมูล”")
 
 
 def _wall_charts(outcome) -> None:
@@ -53,10 +54,10 @@ def _wall_charts(outcome) -> None:
     with right:
         st.plotly_chart(charts.coverage_map(outcome.districts, height=WALL_CHART_HEIGHT, font_size=16),
                         key="wall_map")
-    st.caption(f"ปรับปรุงอัตโนมัติทุก {WALL_REFRESH_SECONDS} วินาที · {views.row_arithmetic(outcome)}")
+    st.caption(f"ปรับปรุงอัตโนมัติทุก {WALL_REFRESH_SECONDS} วินาที · {views.row_arithmetic(outcome.counts)}")
 
 
-if ui.is_wall():
+if frame.is_wall():
     st.fragment(run_every=WALL_REFRESH_SECONDS)(overview)()
 else:
     overview()

@@ -5,15 +5,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from fakesheets import FakeSheets
 from streamlit.testing.v1 import AppTest
 
-from kkdash import pipeline, ui, views
-from kkdash.demo import DEMO_AS_OF
-from kkdash.metrics import LATE, MISSING
-from kkdash.parsing import BANGKOK
+from kkdash import pipeline, views
+from kkdash.app import tables
+from kkdash.dates import BANGKOK
+from kkdash.intake import DEMO_AS_OF
+from kkdash.labels import LATE, MISSING
+from kkdash.paths import DEMO_RESPONSES_PATH
 from kkdash.registry import load_districts, load_registry
-from kkdash.sources import DEMO_RESPONSES_PATH, read_responses_csv
+from kkdash.sources import read_responses_csv
+from kkdash.text import literal
+from tools.fakesheets import FakeSheets
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("app_env")]
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -122,9 +125,9 @@ def test_the_list_pages_say_which_moment_they_show_under_the_title(page):
 
 
 def test_followup_puts_whom_to_call_beside_the_agency_name():
-    assert ui.followup_order(include_personal=True)[:5] == [
+    assert tables.followup_order(include_personal=True)[:5] == [
         "status", "name_th", "reporter_phone", "reporter_name", "district"]
-    assert ui.followup_order(include_personal=False)[:3] == ["status", "name_th", "district"]
+    assert tables.followup_order(include_personal=False)[:3] == ["status", "name_th", "district"]
 
 
 def test_followup_lists_every_agency_missing_first():
@@ -197,15 +200,15 @@ def test_quality_page_shows_the_row_arithmetic_and_every_rejected_row():
     at = app("pages/quality.py")
     c = outcome.counts
     assert c["rows_total"] == c["rows_used"] + c["rows_superseded"] + c["rows_rejected"]
-    assert any(views.row_arithmetic(outcome) in m.value for m in at.markdown)
+    assert any(views.row_arithmetic(outcome.counts) in m.value for m in at.markdown)
     rejected = at.table[0].value
     assert list(rejected.index.astype(int)) == list(outcome.rows.loc[outcome.rows["fate"] == "rejected", "row_number"])
     reasons = outcome.rows.loc[outcome.rows["fate"] == "rejected", "reason"]
-    assert list(rejected["เหตุที่ปฏิเสธ"]) == [ui.literal(reason, limit=2000) for reason in reasons]
+    assert list(rejected["เหตุที่ปฏิเสธ"]) == [literal(reason, limit=2000) for reason in reasons]
     # Warnings too are shown whole (a fuzzy match's warning quotes the registry name and runs long).
     warned = views.warning_rows(outcome)
     assert (len(warned), list(at.table[1].value["คำเตือน"])) == (
-        49, [ui.literal(text, limit=2000) for text in warned["warning"]])
+        49, [literal(text, limit=2000) for text in warned["warning"]])
 
 
 def sheet_rows(registry: pd.DataFrame, *, count: int | None = None) -> list[list[str]]:
@@ -260,7 +263,7 @@ def test_a_failing_sheet_keeps_the_last_good_data_with_its_age(monkeypatch):
     assert metrics(at)["ส่งรายงานแล้ว"] == "20/154"
     banner = at.warning[0].value
     reason = "ติดต่อ ลิงก์ CSV ที่เผยแพร่ ไม่ได้ หลังลองแล้ว 4 ครั้ง (HTTP 500) จะลองใหม่ในรอบรีเฟรชถัดไป"
-    assert banner.startswith(f"ดึงข้อมูลจาก Google Sheet ไม่สำเร็จ: {ui.literal(reason, limit=600)}"
+    assert banner.startswith(f"ดึงข้อมูลจาก Google Sheet ไม่สำเร็จ: {literal(reason, limit=600)}"
                              " — กำลังแสดงข้อมูลล่าสุดที่ดึงได้ เมื่อไม่ถึงนาทีที่แล้ว (ณ ")
 
 

@@ -13,13 +13,15 @@ import logging
 from pathlib import Path
 
 import pytest
-from fakesheets import FakeSheets
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from kkdash import access, export, ui
+from kkdash import access, export
+from kkdash.app import signin
 from kkdash.parsing import parse_phone
-from kkdash.sources import DEMO_RESPONSES_PATH
+from kkdash.paths import DEMO_RESPONSES_PATH
+from kkdash.text import LITERAL_LIMIT, literal
+from tools.fakesheets import FakeSheets
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("app_env")]
 
@@ -235,7 +237,7 @@ def test_the_hr_password_opens_the_contacts_and_stays_out_of_the_url(sheet):
     assert followup_columns(at) >= CONTACT_COLUMNS
     assert HR_PASSWORD not in str(at.query_params)
     assert "access_password" not in at.session_state  # hr sees no password box; nothing kept
-    assert HR_PASSWORD not in repr(at.session_state[ui.ACCESS_GRANT_KEY])
+    assert HR_PASSWORD not in repr(at.session_state[signin.ACCESS_GRANT_KEY])
     assert "รหัสผ่านร่วม" in " ".join(caption.value for caption in at.sidebar.caption)
 
 
@@ -244,19 +246,20 @@ def test_the_viewer_password_shows_figures_without_contacts(sheet):
     assert not CONTACT_COLUMNS & followup_columns(at)
 
 
-def test_a_wrong_password_makes_the_session_wait(sheet):
+def test_a_wrong_password_makes_the_visitor_wait_even_after_a_reload(sheet):
     at = submit_password(password_app(sheet), "guess")
     assert "ไม่ถูกต้อง" in at.sidebar.error[0].value
-    assert at.session_state[ui.ACCESS_ATTEMPTS_KEY].failures == 1
     assert "guess" not in str(at.query_params)
     submit_password(at, HR_PASSWORD)  # at once: refused without being checked
     assert "รอ" in at.sidebar.error[0].value and not at.dataframe
+    reloaded = submit_password(password_app(sheet), HR_PASSWORD)  # a new session from the same place
+    assert "รอ" in reloaded.sidebar.error[0].value and signin.ACCESS_GRANT_KEY not in reloaded.session_state
 
 
 def test_signing_out_forgets_the_password(sheet):
     at = submit_password(password_app(sheet), HR_PASSWORD)
     at.sidebar.button(key="access_logout").click().run()
-    assert not at.dataframe and ui.ACCESS_GRANT_KEY not in at.session_state
+    assert not at.dataframe and signin.ACCESS_GRANT_KEY not in at.session_state
 
 
 # --- strange text from the sheet -------------------------------------------------------------------
@@ -277,11 +280,11 @@ def strange_rows() -> list[list[str]]:
     header, first = rows[0], rows[1]
     name_at, reporter_at, link_at = (header.index(h) for h in ("ชื่อหน่วยงาน", "ชื่อผู้รายงาน", "ลิงก์ประกาศบนเว็บไซต์"))
     strange = [header, first]
-    for text in STRANGE:
+    for typed in STRANGE:
         typed_name = list(first)
-        typed_name[name_at] = text  # unmatched: a rejected row listed on the quality page
+        typed_name[name_at] = typed  # unmatched: a rejected row listed on the quality page
         contact = list(first)
-        contact[reporter_at], contact[link_at] = text, "javascript:alert(1)"
+        contact[reporter_at], contact[link_at] = typed, "javascript:alert(1)"
         strange += [typed_name, contact]
     return strange
 
@@ -309,7 +312,7 @@ def test_strange_sheet_text_breaks_no_page_and_headings_show_it_literally(strang
     at.run()
     assert not at.exception
     heading = at.subheader[0].value
-    assert heading == "ประวัติการส่งของ " + ui.literal(STRANGE[4].replace(",", " "))
+    assert heading == "ประวัติการส่งของ " + literal(STRANGE[4].replace(",", " "))
     assert "\\[click\\]\\(https\\:\u2060//" in heading  # neither a markdown link nor an autolink
 
 
@@ -323,8 +326,8 @@ def test_quality_tables_show_typed_markdown_literally(strange_app):
 
 @pytest.mark.parametrize("text", STRANGE)
 def test_literal_is_one_escaped_line_of_bounded_length(text):
-    shown = ui.literal(text)
-    assert len(shown) <= 2 * ui.LITERAL_LIMIT and "\n" not in shown and "\x00" not in shown
+    shown = literal(text)
+    assert len(shown) <= 2 * LITERAL_LIMIT and "\n" not in shown and "\x00" not in shown
     assert "\u202e" not in shown
     assert "://" not in shown and "www." not in shown.lower()  # no GFM autolink either
     for special in "*[]()!:$<>=":

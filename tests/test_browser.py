@@ -12,13 +12,14 @@ import io
 from pathlib import Path
 
 import pytest
-from browsing import chromium, needs_chromium, screenshot, streamlit_server, wait_idle
-from fakesheets import FakeSheets
 
 from kkdash import pipeline, views
-from kkdash.demo import DEMO_AS_OF
+from kkdash.intake import DEMO_AS_OF
+from kkdash.paths import DEMO_RESPONSES_PATH
 from kkdash.registry import load_districts, load_registry
-from kkdash.sources import DEMO_RESPONSES_PATH, read_responses_csv
+from kkdash.sources import read_responses_csv
+from tools.browsing import chromium, needs_chromium, screenshot, streamlit_server, wait_idle
+from tools.fakesheets import FakeSheets
 
 PAGES = {"overview": "ภาพรวม", "followup": "ติดตามหน่วยงาน", "quality": "คุณภาพข้อมูล"}
 SIZES = [(1366, 768), (1920, 1080)]

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 import pytest
 
 from kkdash import charts, metrics
-from kkdash.parsing import BANGKOK
+from kkdash.dates import BANGKOK
 
 
 @pytest.fixture

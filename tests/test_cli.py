@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 
 from kkdash import cli, pipeline
-from kkdash.parsing import BANGKOK
+from kkdash.dates import BANGKOK
 from kkdash.schema import HEADERS_TH
 from kkdash.sources import read_responses_csv
 
@@ -89,7 +89,7 @@ def test_check_lists_rejected_rows_with_row_number_and_thai_reason_and_exits_1(h
         "ปฏิเสธ: ไม่พบชื่อหน่วยงาน 'โรงเรียนบ้านโนนสวรรค์' ในทะเบียน — ชื่อที่ใกล้เคียง: "
         "โรงพยาบาลจิตเวชขอนแก่นราชนครินทร์ (44), โรงพยาบาลขอนแก่น (43), โครงการชลประทานขอนแก่น (37); "
         "จำนวน 'ข้าราชการ (ทั้งหมด)' อ่านไม่ได้ (ต้องเป็นจำนวนเต็มไม่ติดลบ): 'สิบ'",
-        "รวม 35 แถว: ใช้ 21, ถูกแทนที่ 3, ถูกปฏิเสธ 11",
+        "แถวทั้งหมด 35 = ใช้ 21 + ถูกแทนที่ 3 + ถูกปฏิเสธ 11",
     )
 
 
@@ -107,7 +107,7 @@ def test_check_of_a_clean_sheet_exits_0(tmp_path):
     result = kkdash("check", "--responses", write_sheet(tmp_path / "clean.csv", *CLEAN_ANSWERS),
                     "--as-of", "2023-07-20T12:00")
     assert (result.returncode, result.stdout, result.stderr) == (
-        0, "", "รวม 2 แถว: ใช้ 2, ถูกแทนที่ 0, ถูกปฏิเสธ 0\n")
+        0, "", "แถวทั้งหมด 2 = ใช้ 2 + ถูกแทนที่ 0 + ถูกปฏิเสธ 0\n")
 
 
 def read_exported(path):
@@ -148,7 +148,7 @@ BAD_INPUTS = {
     "latin-1 file": (["check", "--responses", "{bad}/latin1.csv"], "อ่านไฟล์คำตอบไม่ได้"),
     "directory": (["check", "--responses", "{bad}"], "อ่านไฟล์คำตอบไม่ได้"),
     "bad deadline": (["summary", "--demo", "--deadline", "2023-13-01"], "--deadline ต้องเป็นวันที่แบบ YYYY-MM-DD"),
-    "bad as-of": (["summary", "--demo", "--as-of", "yesterday"], "--as-of ต้องเป็นเวลาแบบ ISO-8601"),
+    "bad as-of": (["summary", "--demo", "--as-of", "yesterday"], "--as-of ต้องเป็นวันเวลา"),
     "bad status": (["export", "--demo", "--status", "overdue", "--out", "{bad}/x.csv"],
                    "--status รู้จักเฉพาะ on_time, late, missing (ได้รับ overdue)"),
 }
@@ -195,7 +195,7 @@ def test_bad_input_exits_2_with_one_line_and_no_traceback(bad_runs, case):
 @pytest.mark.parametrize(("args", "message"), [
     pytest.param(["check", "--registry", "{bad}/binary.csv"], "อ่านไฟล์ทะเบียนหน่วยงานไม่ได้", id="binary registry"),
     pytest.param(["check", "--registry", "{bad}"], "อ่านไฟล์ทะเบียนหน่วยงานไม่ได้", id="registry directory"),
-    pytest.param(["summary", "--as-of", "2023-07-07T25:00"], "--as-of ต้องเป็นเวลาแบบ ISO-8601", id="hour 25"),
+    pytest.param(["summary", "--as-of", "2023-07-07T25:00"], "--as-of ต้องเป็นวันเวลา", id="hour 25"),
     pytest.param(["summary", "--deadline", "7/7/2566"], "--deadline ต้องเป็นวันที่แบบ YYYY-MM-DD", id="thai deadline"),
     pytest.param(["export", "--district", "9999", "--out", "{bad}/x.csv"],
                  "--district '9999' ไม่ใช่รหัสอำเภอในทะเบียน", id="bad district"),

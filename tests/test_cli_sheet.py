@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from fakesheets import FakeSheets
 
 from kkdash.registry import load_registry
+from tools.fakesheets import FakeSheets
 
 pytestmark = pytest.mark.timeout(120)
 ROOT = Path(__file__).resolve().parent.parent

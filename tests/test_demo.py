@@ -4,9 +4,11 @@ from datetime import datetime
 
 import pytest
 
-from kkdash import demo, pipeline
-from kkdash.parsing import BANGKOK
-from kkdash.sources import DEMO_RESPONSES_PATH, read_responses_csv
+from kkdash import pipeline
+from kkdash.dates import BANGKOK
+from kkdash.paths import DEMO_RESPONSES_PATH
+from kkdash.sources import read_responses_csv
+from tools import demo
 
 
 @pytest.fixture(scope="module")

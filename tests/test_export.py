@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from kkdash import export, pipeline
-from kkdash.parsing import BANGKOK
+from kkdash.dates import BANGKOK
 from kkdash.schema import HEADERS_TH
-from kkdash.sources import sheet_from_rows
+from kkdash.sheet import sheet_from_rows
 
 AS_OF = datetime(2023, 7, 20, 12, 0, tzinfo=BANGKOK)
 EXPORT_COLUMNS = [

@@ -3,11 +3,11 @@
 import threading
 
 import pytest
-from fakesheets import FakeSheets, make_service_account_info
 
 from kkdash import sheets
 from kkdash.feed import MANUAL_REFRESH_GAP, Feed
 from kkdash.settings import SheetSettings
+from tools.fakesheets import FakeSheets, make_service_account_info
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from kkdash import export, pipeline, views
-from kkdash.parsing import BANGKOK
-from kkdash.sources import sheet_from_rows
+from kkdash.dates import BANGKOK
+from kkdash.sheet import sheet_from_rows
 
 pytestmark = [
     pytest.mark.timeout(240),

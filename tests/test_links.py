@@ -24,6 +24,7 @@ import pandas as pd
 import pytest
 
 from kkdash import links
+from kkdash.cli.text import format_links_table
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -587,7 +588,7 @@ def tls_server(link_server, tmp_path_factory):
 
 
 def test_https_connects_to_vetted_address_with_sni_and_host_name_check(server, tls_server, monkeypatch):
-    monkeypatch.setattr(links, "_tls_context", lambda: ssl.create_default_context(cafile=tls_server["ca"]))
+    monkeypatch.setattr(links.fetch, "_tls_context", lambda: ssl.create_default_context(cafile=tls_server["ca"]))
     tls_server["server_names"].clear()
     url = f"https://secure.test:{tls_server['port']}/r1"
     resolver = StubResolver({"secure.test": ["127.0.0.1"]})
@@ -599,7 +600,7 @@ def test_https_connects_to_vetted_address_with_sni_and_host_name_check(server, t
 
 
 def test_https_certificate_for_another_name_is_rejected(server, tls_server, monkeypatch):
-    monkeypatch.setattr(links, "_tls_context", lambda: ssl.create_default_context(cafile=tls_server["ca"]))
+    monkeypatch.setattr(links.fetch, "_tls_context", lambda: ssl.create_default_context(cafile=tls_server["ca"]))
     resolver = StubResolver({"other.test": ["127.0.0.1"]})
     result = check(f"https://other.test:{tls_server['port']}/decl", resolver)
     assert (result["status"], result["error"]) == ("unreachable", "ใบรับรองความปลอดภัยไม่ถูกต้อง")
@@ -789,7 +790,7 @@ def test_format_links_table():
             links.LinkResult("https://c.test/", None, None, None, None, None, None, "unchecked"),
         ]
     )
-    assert links.format_links_table(df) == "\n".join(
+    assert format_links_table(df) == "\n".join(
         [
             # Padding counts display columns: Thai vowel and tone marks take none.
             "สถานะ     HTTP  ตรวจเมื่อ           ลิงก์              หมายเหตุ",
@@ -799,4 +800,4 @@ def test_format_links_table():
             "รวม 3 ลิงก์: ใช้งานได้ 1, เปิดไม่ได้ 1, ไม่พบเนื้อหาประกาศ 0, ยังไม่ตรวจ 1",
         ]
     )
-    assert links.format_links_table(links.load_link_results("/nonexistent/links.json")) == "ยังไม่มีผลการตรวจลิงก์"
+    assert format_links_table(links.load_link_results("/nonexistent/links.json")) == "ยังไม่มีผลการตรวจลิงก์"

@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import streamlit as st
-from fakesheets import FakeSheets
 from streamlit.testing.v1 import AppTest
 
 from kkdash import links, views
 from kkdash.registry import load_registry
+from tools.fakesheets import FakeSheets
 
 pytestmark = pytest.mark.timeout(120)
 ROOT = Path(__file__).resolve().parent.parent
@@ -75,7 +75,7 @@ def test_with_link_status_maps_each_agencys_latest_link():
 def test_the_links_command_checks_and_exports_each_agencys_link(site, tmp_path):
     responses = write_csv(sheet(site), tmp_path / "responses.csv")
     out = tmp_path / "links.csv"
-    env = {**os.environ, "KKDASH_CACHE_DIR": str(tmp_path / "cache"), "KKDASH_LINKS_ALLOW_LOOPBACK": "1"}
+    env = {**os.environ, "KKDASH_CACHE_DIR": str(tmp_path / "cache"), "KKDASH_ALLOW_LOOPBACK": "1"}
     done = subprocess.run([sys.executable, "-m", "kkdash", "links", "--responses", str(responses),
                            "--as-of", "2023-07-10", "--out", str(out)],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
@@ -90,11 +90,11 @@ def test_the_links_command_checks_and_exports_each_agencys_link(site, tmp_path):
 def test_without_the_test_switch_the_cli_refuses_loopback_links(site, tmp_path):
     responses = write_csv(sheet(site), tmp_path / "responses.csv")
     env = {**os.environ, "KKDASH_CACHE_DIR": str(tmp_path / "cache")}
-    env.pop("KKDASH_LINKS_ALLOW_LOOPBACK", None)
+    env.pop("KKDASH_ALLOW_LOOPBACK", None)
     done = subprocess.run([sys.executable, "-m", "kkdash", "links", "--responses", str(responses),
                            "--as-of", "2023-07-10"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert done.stdout.splitlines()[-1] == "รวม 3 ลิงก์: ใช้งานได้ 0, เปิดไม่ได้ 3, ไม่พบเนื้อหาประกาศ 0, ยังไม่ตรวจ 0"
-    assert done.stdout.count(links.ERR_PORT) == 3  # refused before any connection: port, then address
+    assert done.stdout.count(links.fetch.ERR_PORT) == 3  # refused before any connection: port, then address
 
 
 def test_followup_shows_and_filters_link_status_and_the_overview_counts_verified(site, tmp_path, monkeypatch):

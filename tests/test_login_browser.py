@@ -18,12 +18,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browsing import IDLE, chromium, free_port, needs_chromium, screenshot, streamlit_server
-from fakesheets import FakeSheets
 
 from kkdash import export
 from kkdash.parsing import parse_phone
-from kkdash.sources import DEMO_RESPONSES_PATH
+from kkdash.paths import DEMO_RESPONSES_PATH
+from tools.browsing import IDLE, chromium, free_port, needs_chromium, screenshot, streamlit_server
+from tools.fakesheets import FakeSheets
 
 HR_EMAIL, VIEWER_EMAIL, STRANGER = "hr.officer@khonkaen.go.th", "somchai@khonkaen.go.th", "stranger@gmail.com"
 WAIT_MS = 60_000

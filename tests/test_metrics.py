@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from kkdash import metrics
-from kkdash.parsing import BANGKOK
+from kkdash.dates import BANGKOK
 from kkdash.schema import COUNT_FIELDS
 
 DEADLINE = date(2023, 7, 7)
@@ -28,7 +28,7 @@ def small_registry():
 
 def row(agency_id, row_number, submitted_at, fate="used", counts=(10, 10, 0, 0, 0, 0, 5, 5),
         url="https://www.example.go.th/moral", phone="0812345678"):
-    """One classified row, as rows.classify_rows leaves it, with the columns metrics reads."""
+    """One classified row, as rows.classify leaves it, with the columns metrics reads."""
     return {
         "agency_id": agency_id, "row_number": row_number, "fate": fate,
         "submitted_at": pd.Timestamp(submitted_at, tz=BANGKOK), "declared_on": date(2023, 6, 26),

@@ -5,11 +5,10 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
+from kkdash.dates import BANGKOK, format_thai_date
 from kkdash.parsing import (
-    BANGKOK,
     clean_text,
     expand_year,
-    format_thai_date,
     map_unique,
     month_from_thai,
     parse_count,

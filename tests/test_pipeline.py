@@ -15,10 +15,11 @@ import pandas as pd
 import pytest
 
 from kkdash import pipeline
-from kkdash.parsing import BANGKOK
-from kkdash.registry import Matcher
+from kkdash.dates import BANGKOK
+from kkdash.matching import Matcher
 from kkdash.schema import HEADERS_TH, SchemaError
-from kkdash.sources import SourceError, read_responses_csv, sheet_from_rows
+from kkdash.sheet import SourceError, sheet_from_rows
+from kkdash.sources import read_responses_csv
 
 DATA = Path(__file__).parent / "data"
 FINAL = datetime(2023, 7, 20, 12, 0, tzinfo=BANGKOK)

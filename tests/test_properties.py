@@ -9,8 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kkdash import pipeline, sources
+from kkdash.dates import BANGKOK
+from kkdash.labels import AFTER_AS_OF, REJECTED, SUPERSEDED, USED
+from kkdash.names import normalize_again, normalize_name, normalize_names
 from kkdash.parsing import (
-    BANGKOK,
     parse_count,
     parse_date,
     parse_datetime,
@@ -20,10 +22,10 @@ from kkdash.parsing import (
     parse_url_series,
     parse_yes_no,
 )
-from kkdash.registry import load_districts, load_registry, normalize_again, normalize_name, normalize_names
-from kkdash.rows import AFTER_AS_OF, REJECTED, SUPERSEDED, USED
+from kkdash.registry import load_districts, load_registry
 from kkdash.schema import HEADERS_TH
-from kkdash.sources import read_responses_csv, sheet_from_rows
+from kkdash.sheet import sheet_from_rows
+from kkdash.sources import read_responses_csv
 
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 AS_OF = datetime(2023, 7, 10, 12, 0, tzinfo=BANGKOK)

@@ -4,18 +4,11 @@ import pandas as pd
 import pytest
 
 from kkdash import pipeline
-from kkdash.registry import (
-    Match,
-    Matcher,
-    RegistryError,
-    format_candidates,
-    load_registry,
-    normalize_name,
-    registry_fingerprint,
-    validate_registry,
-)
+from kkdash.matching import Match, Matcher, format_candidates
+from kkdash.names import normalize_name
+from kkdash.registry import RegistryError, load_registry, registry_fingerprint, validate_registry
 from kkdash.schema import HEADERS_TH
-from kkdash.sources import sheet_from_rows
+from kkdash.sheet import sheet_from_rows
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,11 @@ from datetime import datetime
 
 import pytest
 
-from kkdash.parsing import BANGKOK
-from kkdash.registry import Matcher
-from kkdash.rows import classify_rows
+from kkdash.dates import BANGKOK
+from kkdash.matching import Matcher
+from kkdash import rows
 from kkdash.schema import COUNT_FIELDS, FIELDS, HEADERS_TH, map_headers
-from kkdash.sources import sheet_from_rows
+from kkdash.sheet import sheet_from_rows
 
 THAI_HEADERS = list(HEADERS_TH.values())
 AS_OF = datetime(2023, 7, 20, 12, 0, tzinfo=BANGKOK)
@@ -32,8 +32,9 @@ def classify(registry, districts):
     """Answer rows -> ClassifiedRows through the real registry, as of AS_OF unless told."""
     def run(*answers, as_of=AS_OF):
         sheet = sheet_from_rows([THAI_HEADERS, *answers])
-        return classify_rows(sheet, map_headers(sheet.headers), matcher=Matcher(registry),
-                             registry=registry, districts=districts, as_of=as_of)
+        prepared = rows.prepare_rows(sheet, map_headers(sheet.headers), matcher=Matcher(registry),
+                                     registry=registry, districts=districts)
+        return rows.classify(prepared, as_of=as_of)
     return run
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kkdash.settings import SettingsError, SheetSettings, load_settings, parse_sheet_key, read_secrets_file
+from kkdash.settings import SettingsError, SheetSettings, parse_sheet_key, read_secrets_file
+from kkdash.settings import load_sheet_settings as load_settings
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -7,7 +7,6 @@ import traceback
 from datetime import UTC, datetime
 
 import pytest
-from fakesheets import BlockedRequest, FakeSheets, fake_session, make_service_account_info
 
 from kkdash.settings import SheetSettings
 from kkdash.sheets import (
@@ -22,6 +21,7 @@ from kkdash.sheets import (
     SheetUnavailable,
     fetch_tables,
 )
+from tools.fakesheets import BlockedRequest, FakeSheets, fake_session, make_service_account_info
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
-from kkdash import bench, similarity
-from kkdash.registry import CANDIDATE_LIMIT, HIT_LIMIT, Match, Matcher, normalize_name
+from kkdash import similarity
+from kkdash.matching import CANDIDATE_LIMIT, HIT_LIMIT, Match, Matcher
+from kkdash.names import normalize_name
 from kkdash.similarity import NameIndex, to_one_byte
+from tools.national import synthetic_sheet
 
 
 def brute_nearest(names: list[str], query: str, limit: int) -> list[tuple[int, float]]:
@@ -27,7 +29,7 @@ def found(index: NameIndex, queries: list[str], limit: int) -> list[list[tuple[i
 
 def fuzzy_keys(rows: int) -> tuple[Matcher, list[str]]:
     """A generated sheet's registry -> (a fresh Matcher, the typed names only fuzzy matching can place)."""
-    sheet = bench.synthetic_sheet(rows)
+    sheet = synthetic_sheet(rows)
     matcher = Matcher(sheet.registry)
     keys = sorted({normalize_name(row[2]) for row in sheet.rows[1:]} - {""})
     return matcher, [key for key in keys if matcher._match_known(key) is None]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kkdash.sheets import SheetTables
+from kkdash.sheets.tables import SheetTables
 from kkdash.snapshot import load_snapshot, save_snapshot
 
 pytestmark = pytest.mark.timeout(60)

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from kkdash import pipeline, views
-from kkdash.parsing import BANGKOK
-from kkdash.sources import sheet_from_rows
+from kkdash.dates import BANGKOK
+from kkdash.sheet import sheet_from_rows
 
 HEADER = ["ประทับเวลา", "ชื่อหน่วยงาน", "ข้าราชการ (ทั้งหมด)", "ข้าราชการ (ลงนาม)", "พนักงานราชการ (ทั้งหมด)",
           "พนักงานราชการ (ลงนาม)", "ลูกจ้างประจำ (ทั้งหมด)", "ลูกจ้างประจำ (ลงนาม)", "เจ้าหน้าที่อื่น (ทั้งหมด)",
@@ -108,7 +108,7 @@ def test_superseded_rows_name_the_row_that_replaced_them(outcome):
 
 
 def test_row_arithmetic(outcome):
-    assert views.row_arithmetic(outcome) == "แถวทั้งหมด 4 = ใช้ 3 + ถูกแทนที่ 1 + ถูกปฏิเสธ 0"
+    assert views.row_arithmetic(outcome.counts) == "แถวทั้งหมด 4 = ใช้ 3 + ถูกแทนที่ 1 + ถูกปฏิเสธ 0"
 
 
 def test_verified_count_is_none_until_a_link_was_checked(outcome):

@@ -1,6 +1,6 @@
 """A deterministic, realistic Google-Forms export of the campaign, for the demo and benchmarks.
 
-Run ``python -m kkdash.demo`` to rewrite ``data/demo_responses.csv``. The same seed always
+Run ``python -m tools.demo`` to rewrite ``data/demo_responses.csv``. The same seed always
 gives the same file. Every person's name and phone number in it is invented.
 """
 
@@ -16,14 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from kkdash.parsing import BANGKOK, THAI_MONTH_ABBR
+from kkdash.dates import BANGKOK, THAI_MONTH_ABBR, THAI_MONTH_NAMES, be_year
+from kkdash.paths import DEMO_RESPONSES_PATH
 from kkdash.registry import load_districts, load_registry
 from kkdash.schema import HEADERS_TH, PERSONNEL_TYPES
-from kkdash.sources import DEMO_RESPONSES_PATH
 
 HEADERS = ["ประทับเวลา", "ที่อยู่อีเมล", *list(HEADERS_TH.values())[1:]]
-THAI_MONTHS_FULL = ["", "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
-                    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"]
 FIRST_NAMES = ["สมชาย", "สมหญิง", "วิไลวรรณ", "ประเสริฐ", "กาญจนา", "ธนพล", "อรุณี", "สุรชัย",
                "พรทิพย์", "ณัฐวุฒิ", "จิราพร", "อนุชา", "ศิริพร", "วีระพงษ์", "มาลัย", "ปิยะนุช"]
 LAST_NAMES = ["ใจดี", "ศรีสุข", "บุญมา", "แก้วมณี", "พรหมวงศ์", "ทองคำ", "ชัยมงคล", "สุขประเสริฐ",
@@ -33,8 +31,6 @@ POSITIONS = ["นักทรัพยากรบุคคลชำนาญก
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 LETTER_DAY = date(2023, 6, 26)
 DEADLINE = date(2023, 7, 7)
-# A moment during the campaign: the demo dashboard opens here, with the deadline two days off.
-DEMO_AS_OF = datetime(2023, 7, 5, 16, 0, tzinfo=BANGKOK)
 
 # Rows that must be rejected, one or more of each kind, with the name they are filed under.
 BAD_ROWS = [
@@ -94,7 +90,7 @@ def typed_name(agency: Agency, rng: random.Random) -> str:
 def stamp(moment: datetime, rng: random.Random) -> str:
     """A submission time in one of the forms real sheets hold (mostly Thai-locale Forms text)."""
     roll = rng.random()
-    be = moment.year + 543
+    be = be_year(moment.year)
     if roll < 0.80:
         return f"{moment.day}/{moment.month}/{be}, {moment:%-H:%M:%S}"
     if roll < 0.88:
@@ -111,13 +107,13 @@ def declared(day: date, rng: random.Random) -> str:
     """The declaration date as typed: Thai month names, BE years, sometimes blank."""
     roll = rng.random()
     if roll < 0.35:
-        return f"{day.day}/{day.month}/{day.year + 543}"
+        return f"{day.day}/{day.month}/{be_year(day.year)}"
     if roll < 0.6:
-        return f"{day.day} {THAI_MONTHS_FULL[day.month]} {day.year + 543}"
+        return f"{day.day} {THAI_MONTH_NAMES[day.month]} {be_year(day.year)}"
     if roll < 0.85:
-        return f"{day.day} {THAI_MONTH_ABBR[day.month]} {(day.year + 543) % 100}"
+        return f"{day.day} {THAI_MONTH_ABBR[day.month]} {(be_year(day.year)) % 100}"
     if roll < 0.93:
-        return f"{day.day} {THAI_MONTH_ABBR[day.month]} {day.year + 543}".translate(THAI_DIGITS)
+        return f"{day.day} {THAI_MONTH_ABBR[day.month]} {be_year(day.year)}".translate(THAI_DIGITS)
     return ""
 
 
@@ -249,12 +245,12 @@ def _bad_rows(agencies: list[Agency], rng: random.Random) -> list[tuple[datetime
         when = submission_time(campaign_day(rng, late=False), rng)
         row = answer(agency, when, rng, complete=1.0)
         row[2] = name if name is not None else agency.name
-        _spoil(kind, row)
+        spoil(kind, row)
         out.append((when, row))
     return out
 
 
-def _spoil(kind: str, row: list[str]) -> None:
+def spoil(kind: str, row: list[str]) -> None:
     """Make a good row bad in one specific way (column 6 is the first count)."""
     if kind == "bad_time":
         row[0] = "เมื่อวานตอนบ่าย"

@@ -1,49 +1,41 @@
-"""`python -m kkdash`: summary, check and export for scheduled runs (a thin layer over the pipeline)."""
+"""`python -m kkdash`: summary, check, export and links for scheduled runs (a thin layer over intake and pipeline)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import logging
-import os
+import re
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from kkdash import export, links, pipeline, views
+from kkdash import export, intake, pipeline, views
+from kkdash.cli.text import format_check, format_links_table, format_summary
+from kkdash.dates import end_of_day, format_thai_date, in_bangkok
+from kkdash.dates import now as bangkok_now
 from kkdash.errors import InputError
-from kkdash.inputs import link_cache_path, load_inputs
-from kkdash.metrics import DEFAULT_DEADLINE, STATUS_TH
-from kkdash.parsing import BANGKOK
+from kkdash.labels import STATUS_TH
+from kkdash.metrics import DEFAULT_DEADLINE
+from kkdash.parsing import clean_text, parse_datetime
+from kkdash.settings import SECRETS_PATH, Settings, SettingsError, load_settings, read_secrets_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT = 0, 1, 2
+# A typed moment names a time of day when it ends in one (`17:00`, `16.30 น.`) or is ISO with `T`.
+_TIME_OF_DAY = re.compile(r"\d[:.]\d{2}(?:[:.]\d{2})?(?:\s*น\.?)?\s*$|T\d")
 
 
 class CliError(Exception):
     """Bad input from the command line: one line on stderr and exit 2."""
 
 
-def parse_deadline(text: str) -> date:
-    """`YYYY-MM-DD` (CE, or BE such as 2566-07-07) -> date."""
-    try:
-        day = date.fromisoformat(text)
-    except ValueError as exc:
-        raise CliError(f"--deadline ต้องเป็นวันที่แบบ YYYY-MM-DD (ได้รับ '{text}')") from exc
-    return day.replace(year=day.year - 543) if day.year >= 2400 else day
-
-
 def parse_as_of(text: str | None) -> datetime:
-    """ISO-8601 (naive = Bangkok time; a bare date = the end of that day) -> aware datetime."""
+    """`2023-07-07T17:00`, `7/7/2566 17:00`, `5 ก.ค. 66` … (Bangkok time; a bare date = the end of that day)."""
     if not text:
-        return datetime.now(BANGKOK).replace(microsecond=0)
-    try:
-        if len(text) == 10:
-            return datetime.combine(parse_deadline(text), time(23, 59, 59), tzinfo=BANGKOK)
-        moment = datetime.fromisoformat(text)
-    except (ValueError, CliError) as exc:
-        raise CliError(f"--as-of ต้องเป็นเวลาแบบ ISO-8601 เช่น 2023-07-07T17:00 (ได้รับ '{text}')") from exc
-    if moment.year >= 2400:  # a Buddhist-Era year, as in 2566-07-07T17:00
-        moment = moment.replace(year=moment.year - 543)
-    return moment.replace(tzinfo=BANGKOK) if moment.tzinfo is None else moment.astimezone(BANGKOK)
+        return bangkok_now()
+    moment = parse_datetime(text)
+    if moment is None:
+        raise CliError(f"--as-of ต้องเป็นวันเวลา เช่น 2023-07-07T17:00 หรือ 7/7/2566 17:00 (ได้รับ '{text}')")
+    return in_bangkok(moment) if _TIME_OF_DAY.search(clean_text(text)) else end_of_day(moment.date())
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,8 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--responses", help="ไฟล์ CSV คำตอบ (ค่าเริ่มต้น: Google Sheet ที่ตั้งค่าไว้ หรือข้อมูลตัวอย่าง)")
     parser.add_argument("--registry", help="ไฟล์ทะเบียนหน่วยงาน (ค่าเริ่มต้น: data/agencies.csv)")
+    parser.add_argument("--districts", help="ไฟล์รายชื่ออำเภอ (ค่าเริ่มต้น: data/districts.csv)")
     parser.add_argument("--deadline", help="วันกำหนดส่ง YYYY-MM-DD (ค่าเริ่มต้น 2023-07-07)")
-    parser.add_argument("--as-of", dest="as_of", help="ดูสถานะ ณ เวลา ISO-8601 (ค่าเริ่มต้น: ตอนนี้)")
+    parser.add_argument("--as-of", dest="as_of", help="ดูสถานะ ณ เวลา เช่น 2023-07-07T17:00 (ค่าเริ่มต้น: ตอนนี้)")
     parser.add_argument("--header-map", dest="header_map", help="ไฟล์ TOML/JSON จับคู่หัวคอลัมน์อื่นกับช่องของแบบฟอร์ม")
     parser.add_argument("--threshold", type=float, help="คะแนนขั้นต่ำของการจับคู่ชื่อแบบใกล้เคียง (0–100)")
     parser.add_argument("--demo", action="store_true", help="ใช้ข้อมูลตัวอย่าง แม้จะตั้งค่า Google Sheet ไว้")
@@ -83,16 +76,35 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--verbose", action="store_true", help="แสดงรายละเอียดการเชื่อมต่อ เช่น การลองใหม่")
 
 
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The command line's flags over the environment and the secrets file -> Settings."""
+    secrets = read_secrets_file(args.secrets or SECRETS_PATH)
+    return load_settings(secrets, responses=args.responses, registry=args.registry, districts=args.districts,
+                         demo=args.demo, deadline=args.deadline, header_map=args.header_map,
+                         threshold=args.threshold)
+
+
+def load_dataset(settings: Settings) -> intake.Dataset:
+    """The data for this run; bad or missing data -> InputError, a stale sheet -> a line on stderr."""
+    dataset = intake.open_dataset(settings)
+    if dataset.problem:
+        raise InputError(dataset.problem)
+    if dataset.sheet is None:
+        raise InputError(f"อ่าน Google Sheet ไม่ได้: {dataset.error}")
+    if dataset.error:
+        print(f"kkdash: อ่าน Google Sheet ไม่ได้ ({dataset.error}) — ใช้ข้อมูลล่าสุดที่ดึงได้"
+              f" ณ {format_thai_date(dataset.fetched_at, with_time=True)}", file=sys.stderr)
+    return dataset
+
+
 def compute(args: argparse.Namespace) -> pipeline.Outcome:
     """Command-line inputs -> Outcome."""
-    inputs = load_inputs(responses=args.responses, registry=args.registry, header_map=args.header_map,
-                         demo=args.demo, secrets_path=args.secrets)
-    deadline = parse_deadline(args.deadline) if args.deadline else inputs.deadline or DEFAULT_DEADLINE
-    if args.threshold is not None and not 0 < args.threshold <= 100:
-        raise CliError(f"--threshold ต้องอยู่ระหว่าง 0 ถึง 100 (ได้รับ {args.threshold:g})")
-    options = {"threshold": args.threshold} if args.threshold is not None else {}
-    return pipeline.run(inputs.sheet, inputs.registry, inputs.districts, as_of=parse_as_of(args.as_of),
-                        deadline=deadline, header_extra=inputs.header_extra, **options)
+    settings = settings_from(args)
+    as_of = parse_as_of(args.as_of)
+    dataset = load_dataset(settings)
+    return pipeline.run(dataset.sheet, dataset.registry, dataset.districts, as_of=as_of,
+                        deadline=dataset.deadline or DEFAULT_DEADLINE, header_extra=dict(dataset.header_extra),
+                        threshold=dataset.threshold)
 
 
 def run_summary(args: argparse.Namespace) -> int:
@@ -105,53 +117,30 @@ def run_summary(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def format_summary(outcome: pipeline.Outcome) -> str:
-    """Outcome -> a plain-text report for a terminal or a scheduled e-mail."""
-    p, c = outcome.province, outcome.counts
-    lines = [
-        f"ณ {outcome.as_of:%Y-%m-%d %H:%M} น. (กำหนดส่ง {outcome.deadline.isoformat()})",
-        f"ส่งแล้ว {p['agencies_reported']:,}/{p['agencies_expected']:,} หน่วยงาน"
-        f" (ตรงเวลา {p['agencies_on_time']:,}, ล่าช้า {p['agencies_late']:,}, ยังไม่ส่ง {p['agencies_missing']:,})",
-        f"ลงนาม {p['personnel_signed']:,}/{p['personnel_total']:,} คน ({p['signing_rate']:.1%});"
-        f" ลงนามครบ {p['agencies_fully_signed']:,} หน่วยงาน; เผยแพร่แล้ว {p['agencies_published']:,} หน่วยงาน",
-        f"แถวทั้งหมด {c['rows_total']:,} = ใช้ {c['rows_used']:,} + ถูกแทนที่ {c['rows_superseded']:,}"
-        f" + ถูกปฏิเสธ {c['rows_rejected']:,}",
-        "",
-        f"{'รหัส':<6}{'อำเภอ':<22}{'ส่ง/ทั้งหมด':>12}{'ล่าช้า':>8}{'ยังไม่ส่ง':>10}{'ลงนาม':>9}",
-    ]
-    for d in outcome.districts.itertuples():
-        lines.append(f"{d.district_code or '-':<6}{d.name_th:<22}{f'{d.reported}/{d.expected}':>12}"
-                     f"{d.late:>8}{d.missing:>10}{d.signing_rate:>9.1%}")
-    return "\n".join(lines)
-
-
 def run_check(args: argparse.Namespace) -> int:
     """Print one line per rejected row and per warning; exit 1 when any row was rejected."""
     outcome = compute(args)
-    rows = outcome.rows.set_index("row_number")
-    for row_number, group in outcome.notes.groupby("row_number", sort=True):
-        name = rows.at[row_number, "agency_name"] or "(ไม่ระบุชื่อ)"
-        rejected = group[group["severity"] == "rejected"]
-        if len(rejected):
-            print(f"แถว {row_number}\t{name}\tปฏิเสธ: {'; '.join(rejected['message'])}")
-        for message in group.loc[group["severity"] == "warning", "message"]:
-            print(f"แถว {row_number}\t{name}\tคำเตือน: {message}")
-    c = outcome.counts
-    print(f"รวม {c['rows_total']:,} แถว: ใช้ {c['rows_used']:,}, ถูกแทนที่ {c['rows_superseded']:,},"
-          f" ถูกปฏิเสธ {c['rows_rejected']:,}", file=sys.stderr)
-    return EXIT_REJECTED if c["rows_rejected"] else EXIT_OK
+    for line in format_check(outcome):
+        print(line)
+    print(views.row_arithmetic(outcome.counts), file=sys.stderr)
+    return EXIT_REJECTED if outcome.counts["rows_rejected"] else EXIT_OK
 
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the filtered agency table to --out."""
     outcome = compute(args)
     table = filter_agencies(outcome.agencies, statuses=args.status, district=args.district)
-    try:
-        export.write_table(export.agency_export(table, include_personal=not args.no_contacts), args.out)
-    except (ValueError, OSError) as exc:
-        raise CliError(f"เขียนไฟล์ {args.out} ไม่ได้: {exc}") from exc
+    write(export.agency_export(table, include_personal=not args.no_contacts), args.out)
     print(f"เขียน {len(table):,} หน่วยงานไปที่ {args.out}", file=sys.stderr)
     return EXIT_OK
+
+
+def write(table, path: str) -> None:
+    """A table -> --out (.csv or .xlsx); a bad path or suffix -> CliError."""
+    try:
+        export.write_table(table, path)
+    except (ValueError, OSError) as exc:
+        raise CliError(f"เขียนไฟล์ {path} ไม่ได้: {exc}") from exc
 
 
 def filter_agencies(agencies, *, statuses: str | None, district: str | None):
@@ -180,21 +169,19 @@ def parse_max_age(text: str) -> timedelta:
 
 def run_links(args: argparse.Namespace) -> int:
     """Check every agency's latest published link (re-checking results older than --max-age)."""
+    from kkdash import links  # the network client, only for this command
+
     max_age = parse_max_age(args.max_age)
+    settings = settings_from(args)
     outcome = compute(args)
     urls = outcome.agencies["published_url"].dropna()
-    # Test-only switch: the test suite serves pages on 127.0.0.1; in production loopback is refused.
-    loopback = os.environ.get("KKDASH_LINKS_ALLOW_LOOPBACK") == "1"
-    results = links.check_links(urls, cache_path=link_cache_path(), max_age=max_age, workers=args.workers,
-                                progress=_print_progress, allow_loopback=loopback)
-    print(links.format_links_table(results))
+    results = links.check_links(urls, cache_path=settings.link_cache_path, max_age=max_age, workers=args.workers,
+                                progress=_print_progress, allow_loopback=settings.allow_loopback)
+    print(format_links_table(results))
     if args.out:
         table = views.with_link_status(outcome.agencies, results)
         columns = ["agency_id", "name_th", "district_name_th", "published_url", "link_status"]
-        try:
-            export.write_table(table[columns].reset_index(drop=True), args.out)
-        except (ValueError, OSError) as exc:
-            raise CliError(f"เขียนไฟล์ {args.out} ไม่ได้: {exc}") from exc
+        write(table[columns].reset_index(drop=True), args.out)
     return EXIT_OK
 
 
@@ -212,11 +199,10 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="kkdash: %(message)s")
     try:
         return COMMANDS[args.command](args)
-    except (CliError, InputError) as exc:
+    except (CliError, InputError, SettingsError) as exc:
         print(f"kkdash: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # `kkdash check | head` closed the pipe: not an error of ours.
         sys.stderr.close()
         return EXIT_OK
-

@@ -1,7 +1,6 @@
 """A fake Google Sheets API on 127.0.0.1 for tests: no internet, faults on demand.
 
-Standalone on purpose (no package-relative imports) so other tests can do
-``from fakesheets import FakeSheets, fake_session`` once tests/ is on sys.path.
+Shared by the tests and the benchmarks: ``from tools.fakesheets import FakeSheets, fake_session``.
 """
 
 from __future__ import annotations

@@ -2,8 +2,11 @@
 
 import pytest
 
-from kkdash import bench
-from kkdash.registry import Matcher, load_districts, load_registry, normalize_name, validate_registry
+from benchmarks import bench
+from kkdash.matching import Matcher
+from kkdash.names import normalize_name
+from kkdash.registry import load_districts, load_registry, validate_registry
+from tools import national
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -15,7 +18,7 @@ def results():
 
 
 def test_a_province_keeps_khon_kaen_as_it_is_and_adds_four_offices_a_district():
-    registry, districts = bench.national_reference(1)
+    registry, districts = national.national_reference(1)
     home = load_registry()
     assert len(districts) == 26
     assert len(registry) == len(home) + 4 * 26
@@ -23,22 +26,22 @@ def test_a_province_keeps_khon_kaen_as_it_is_and_adds_four_offices_a_district():
 
 
 def test_the_national_registry_is_valid_with_unique_names():
-    registry, districts = bench.national_reference(bench.MAX_PROVINCES)
+    registry, districts = national.national_reference(national.MAX_PROVINCES)
     assert len(districts) == 77 * 26
     assert len(validate_registry(registry, districts=districts)) == len(registry) > 19_000
     assert registry["agency_id"].is_unique and registry["name_th"].is_unique
 
 
 def test_a_sheet_has_the_rows_asked_for_and_is_the_same_every_time():
-    sheet = bench.synthetic_sheet(300)
+    sheet = national.synthetic_sheet(300)
     assert len(sheet.rows) == 301
     assert sheet.rows[0][0] == "ประทับเวลา"
-    assert sheet.rows == bench.synthetic_sheet(300).rows
+    assert sheet.rows == national.synthetic_sheet(300).rows
     assert sum(1 for row in sheet.rows[1:] if not any(row)) == 1
 
 
 def test_sizes_choose_provinces_up_to_the_whole_country():
-    assert [bench.provinces_for(rows) for rows in (300, 1_000, 10_000, 100_000, 580_000)] == [1, 3, 33, 77, 77]
+    assert [national.provinces_for(rows) for rows in (300, 1_000, 10_000, 100_000, 580_000)] == [1, 3, 33, 77, 77]
 
 
 def test_every_row_has_one_fate_and_fuzzy_work_follows_distinct_names(results):
@@ -49,7 +52,7 @@ def test_every_row_has_one_fate_and_fuzzy_work_follows_distinct_names(results):
     # Khon Kaen's names and aliases, and a name and an alias for each of the 4 × 26 added offices.
     assert size["choices"] == len(Matcher(load_registry()).choice_keys) + 2 * 4 * 26
     # The sheet's 300 rows cost what its distinct fuzzy names cost alone, less than every pair.
-    sheet = bench.synthetic_sheet(300)
+    sheet = national.synthetic_sheet(300)
     alone = Matcher(sheet.registry)
     keys = {normalize_name(normalize_name(row[2])) for row in sheet.rows[1:]} - {""}
     alone._match_fuzzy(sorted(key for key in keys if alone._match_known(key) is None))
@@ -98,5 +101,5 @@ def test_the_districts_it_invents_are_new_and_distinct():
     import random
 
     home = set(load_districts()["name_th"])
-    names = bench.district_names(500, taken=home, rng=random.Random(1))
+    names = national.district_names(500, taken=home, rng=random.Random(1))
     assert len(set(names)) == 500 and not home & set(names)

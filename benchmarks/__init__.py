@@ -1,0 +1,1 @@
+"""kkdash's benchmarks: ``python -m benchmarks`` measures and writes benchmarks/RESULTS.md."""

@@ -1,0 +1,157 @@
+"""The frame around every page: page config and CSS, the shared sidebar, and a page's title and banners."""
+
+from __future__ import annotations
+
+import runpy
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import streamlit as st
+
+from kkdash.app import data, signin, state
+from kkdash.dates import BANGKOK, format_thai_date
+from kkdash.intake import UNUSABLE, Dataset
+from kkdash.text import literal
+
+EQUAL_CARDS_CSS = """
+/* Cards in a row share the tallest one's height (a Thai vowel above a value makes its line taller). */
+[data-testid="stColumn"] [data-testid="stElementContainer"]:has(> [data-testid="stMetric"]) { flex: 1 1 auto; }
+[data-testid="stMetric"] { height: 100%; }
+"""
+WALL_CSS = """
+<style>
+[data-testid="stMetricValue"] { font-size: 2.5rem; }
+[data-testid="stMetricLabel"] p { font-size: 1.25rem; }
+[data-testid="stMetricDelta"] { font-size: 1.05rem; }
+h1 { font-size: 2.2rem !important; padding: 0.4rem 0 0 0 !important; line-height: 1.5 !important; }
+.block-container { padding-top: 0.5rem !important; padding-bottom: 0; max-width: 100%; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
+/* Labels and detail lines wrap rather than end in "…": on a wall nobody can hover to read the rest. */
+[data-testid="stMetricLabel"] p, [data-testid="stMetricDelta"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+[data-testid="stMetricLabel"] > div, [data-testid="stMetricDelta"] { height: auto !important; }
+/* Below 1700 px (many meeting-room TVs are 1366 wide) eight cards in a row would cut "86/154":
+   the row wraps into two rows of four instead. */
+@media (max-width: 1700px) {
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-wrap: wrap; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
+    min-width: calc(25% - 1rem); }
+}
+""" + EQUAL_CARDS_CSS + """</style>
+"""
+BASE_CSS = """
+<style>
+[data-testid="stMetricValue"] { font-size: 1.9rem; }
+.block-container { padding-top: 2.5rem; }
+""" + EQUAL_CARDS_CSS + """</style>
+"""
+ENTRYPOINT = Path(__file__).resolve().parents[2] / "app.py"
+_router = threading.local()  # each session's script runs in its own thread
+
+
+def ensure_framed() -> None:
+    """Run the router first when a page was started without it.
+
+    Streamlit treats a `pages/` folder beside the entry point as a legacy multipage app until
+    `st.navigation` has run in the process, so a deep link to `/followup` on a fresh server
+    (or a rerun under AppTest) would run the page alone — no sidebar, no page config.
+    Running app.py here frames it as usual.
+    """
+    if getattr(_router, "active", False):
+        return
+    runpy.run_path(str(ENTRYPOINT), run_name="__main__")
+    st.stop()
+
+
+@contextmanager
+def routed() -> Iterator[None]:
+    """app.py runs the chosen page inside this, so the page knows its frame is in place."""
+    _router.active = True
+    try:
+        yield
+    finally:
+        _router.active = False
+
+
+def is_wall() -> bool:
+    """`?view=wall`: the self-refreshing wall-screen overview."""
+    return st.query_params.get("view") == "wall"
+
+
+def sidebar(dataset: Dataset) -> None:
+    """Data source and freshness, the refresh button, the deadline, the as-of control and sign-in."""
+    with st.sidebar:
+        st.markdown("### แหล่งข้อมูล")
+        if dataset.is_demo:
+            st.info("ข้อมูลตัวอย่าง — ยังไม่ได้เชื่อม Google Sheet (ดูวิธีตั้งค่าใน README)", icon="🧪")
+        elif dataset.mode == UNUSABLE:
+            st.error("การตั้งค่าหรือทะเบียนหน่วยงานใช้ไม่ได้ — ดูรายละเอียดที่หน้าหลัก", icon="⚠️")
+        else:
+            st.markdown(literal(dataset.label))
+            if dataset.fetched_at:
+                st.markdown(f"ข้อมูล ณ {dataset.fetched_at.astimezone(BANGKOK):%H:%M} น."
+                            f" ({format_thai_date(dataset.fetched_at)})")
+            if dataset.mode in ("service_account", "published_csv"):
+                refresh = st.button("ดึงข้อมูลล่าสุด", icon=":material/refresh:", key="sidebar_refresh",
+                                    width="stretch")
+                if refresh and not data.refresh_now():
+                    st.toast("เพิ่งดึงข้อมูลไปเมื่อไม่กี่วินาทีก่อน กรุณารอสักครู่")
+        st.markdown(f"**กำหนดส่ง:** {format_thai_date(state.deadline(dataset))}")
+        state.as_of_controls(dataset)
+    signin.sign_in_panel(dataset)
+
+
+def page_campaign(title: str) -> state.Campaign:
+    """A page's title and source banner; the campaign to show (with figures), or a message and a stop."""
+    st.title(title)
+    campaign = state.load_campaign()
+    # The moment shown, under the title: the sidebar that says it is folded away on a phone.
+    st.caption(subtitle(campaign))
+    source_banner(campaign.dataset)
+    if campaign.outcome is None:
+        no_data_message(campaign)
+        st.stop()
+    return campaign
+
+
+def subtitle(campaign: state.Campaign) -> str:
+    """`จังหวัดคุณธรรม ขอนแก่น · สถานะ ณ 5 ก.ค. 2566 16:00 น.` for under a page title."""
+    text = "จังหวัดคุณธรรม ขอนแก่น"
+    if campaign.outcome is not None:
+        text += f" · สถานะ ณ {format_thai_date(campaign.outcome.as_of, with_time=True)}"
+    return text
+
+
+def source_banner(dataset: Dataset) -> None:
+    """Say plainly when data is demo, stale, or unusable; never a traceback."""
+    if dataset.is_demo:
+        st.caption("🧪 ข้อมูลตัวอย่าง: ชื่อบุคคลและเบอร์โทรศัพท์ทั้งหมดเป็นข้อมูลสมมติ")
+    if dataset.problem:
+        st.error(f"ข้อมูลจากแหล่งข้อมูลใช้ไม่ได้: {literal(dataset.problem, limit=600)}", icon="⚠️")
+    if dataset.error:
+        age = age_text(dataset.fetched_at)
+        shown = f"กำลังแสดงข้อมูลล่าสุดที่ดึงได้ {age}" if dataset.fetched_at else "ยังไม่มีข้อมูลที่ดึงได้"
+        st.warning(f"ดึงข้อมูลจาก Google Sheet ไม่สำเร็จ: {literal(dataset.error, limit=600)} — {shown}", icon="⚠️")
+
+
+def age_text(moment: datetime | None) -> str:
+    """How long ago ``moment`` was, in Thai, with the moment itself."""
+    if moment is None:
+        return ""
+    minutes = int((datetime.now(BANGKOK) - moment).total_seconds() // 60)
+    when = f"(ณ {format_thai_date(moment, with_time=True)})"
+    if minutes < 1:
+        return f"เมื่อไม่ถึงนาทีที่แล้ว {when}"
+    if minutes < 120:
+        return f"เมื่อ {minutes:,} นาทีที่แล้ว {when}"
+    return f"เมื่อ {minutes // 60:,} ชั่วโมงที่แล้ว {when}"
+
+
+def no_data_message(campaign: state.Campaign) -> None:
+    """The page cannot show figures: say why and what to do."""
+    if campaign.dataset.problem:
+        return  # source_banner already said why
+    st.info("ยังไม่มีข้อมูลให้แสดง: ดึงข้อมูลจาก Google Sheet ไม่สำเร็จและยังไม่เคยมีข้อมูลที่ดึงได้", icon="ℹ️")

@@ -1,0 +1,52 @@
+"""The link-check panel: stored results beside each agency, and a button that checks on demand."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pandas as pd
+import streamlit as st
+
+from kkdash import links, views
+from kkdash.app import data
+from kkdash.pipeline import Outcome
+
+LINK_MAX_AGE = timedelta(hours=24)
+
+
+def _settings():
+    return data.app_settings()
+
+
+def link_results_version() -> float:
+    """When the link-check results last changed (0 before any check): part of what an export holds."""
+    path = _settings().link_cache_path
+    return path.stat().st_mtime if path.exists() else 0.0
+
+
+def link_results(agencies: pd.DataFrame) -> pd.DataFrame:
+    """Stored link-check results for these agencies' links (never fetches: a render must not wait)."""
+    return links.load_link_results(_settings().link_cache_path, urls=agencies["published_url"].dropna())
+
+
+def agencies_with_links(outcome: Outcome) -> pd.DataFrame:
+    """The outcome's agencies with each one's stored link-check status."""
+    return views.with_link_status(outcome.agencies, link_results(outcome.agencies))
+
+
+def link_check_button(agencies: pd.DataFrame, *, key: str) -> None:
+    """Check the published links on demand, with a progress bar (results older than a day re-checked)."""
+    urls = agencies["published_url"].dropna()
+    if not st.button(f"ตรวจลิงก์ประกาศ ({urls.nunique():,} ลิงก์)", icon=":material/travel_explore:", key=key,
+                     help="เปิดแต่ละลิงก์เพื่อดูว่าใช้งานได้และมีเนื้อหาประกาศเจตนารมณ์ ผลที่ตรวจภายใน 24 ชั่วโมงจะใช้ซ้ำ"):
+        return
+    bar = st.progress(0.0, text="กำลังตรวจลิงก์…")
+
+    def advance(done: int, total: int) -> None:
+        bar.progress(done / total if total else 1.0, text=f"ตรวจแล้ว {done:,}/{total:,} ลิงก์")
+
+    settings = _settings()
+    links.check_links(urls, cache_path=settings.link_cache_path, max_age=LINK_MAX_AGE, progress=advance,
+                      allow_loopback=settings.allow_loopback)
+    bar.empty()
+    st.rerun()

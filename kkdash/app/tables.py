@@ -1,0 +1,168 @@
+"""The agency and row tables: the follow-up filters, columns and downloads, an agency's history, the quality lists."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kkdash import export, views
+from kkdash.app import data, linkcheck
+from kkdash.app.state import Campaign
+from kkdash.labels import FILTER_STATUS_TH, KINDS_TH, LINK_STATUS_TH, PROVINCE_GROUP_TH
+from kkdash.pipeline import Outcome
+from kkdash.text import literal, literal_table
+
+FILTER_PARAMS = ("status", "district", "kind", "q", "link")
+FULL_TEXT_ROWS = 60  # a table that wraps long reasons reads better than a grid, up to a page or so
+HISTORY_COLUMNS = {
+    "row_number": st.column_config.NumberColumn("แถวในชีต", format="%d"),
+    "submitted_at": st.column_config.TextColumn("เวลาที่ส่ง"),
+    "typed_name": st.column_config.TextColumn("ชื่อที่กรอก"),
+    "fate": st.column_config.TextColumn("ผล"),
+    "why": st.column_config.TextColumn("เหตุผล", width="large"),
+    "personnel": st.column_config.TextColumn("ลงนาม/ทั้งหมด"),
+}
+QUALITY_COLUMNS = {
+    "row_number": st.column_config.NumberColumn("แถวในชีต", format="%d"),
+    "submitted_at": st.column_config.TextColumn("เวลาประทับ"),
+    "typed_name": st.column_config.TextColumn("ชื่อที่กรอก"),
+    "reason": st.column_config.TextColumn("เหตุที่ปฏิเสธ", width="large"),
+    "suggestions": st.column_config.TextColumn("ชื่อในทะเบียนที่ใกล้เคียง", width="large"),
+    "agency": st.column_config.TextColumn("หน่วยงานในทะเบียน"),
+    "warning": st.column_config.TextColumn("คำเตือน", width="large"),
+    "replaced_by_row": st.column_config.NumberColumn("แทนที่ด้วยแถว", format="%d"),
+}
+
+
+def agency_filters(agencies: pd.DataFrame, *, key: str) -> views.AgencyFilters:
+    """The follow-up filters, seeded from the URL and written back to it so a link reproduces the view."""
+    initial = views.filters_from_params(st.query_params.to_dict())
+    districts = _district_options(agencies)
+    seeds = {f"{key}_status": list(initial.statuses), f"{key}_kind": list(initial.kinds),
+             f"{key}_district": [d for d in initial.districts if d in districts], f"{key}_q": initial.query,
+             f"{key}_link": list(initial.links)}
+    for widget, value in seeds.items():
+        st.session_state.setdefault(widget, value)
+    status_col, district_col, kind_col, link_col, query_col = st.columns([3, 3, 2, 2, 2])
+    statuses = status_col.multiselect("สถานะ", list(FILTER_STATUS_TH), key=f"{key}_status",
+                                      format_func=FILTER_STATUS_TH.get, placeholder="ทุกสถานะ")
+    chosen_districts = district_col.multiselect("อำเภอ", list(districts), key=f"{key}_district",
+                                                format_func=districts.get, placeholder="ทุกอำเภอ")
+    kinds = kind_col.multiselect("ประเภทหน่วยงาน", list(KINDS_TH), key=f"{key}_kind",
+                                 format_func=KINDS_TH.get, placeholder="ทุกประเภท")
+    link_states = link_col.multiselect("ลิงก์ประกาศ", list(LINK_STATUS_TH), key=f"{key}_link",
+                                       format_func=LINK_STATUS_TH.get, placeholder="ทุกสถานะลิงก์")
+    query = query_col.text_input("ค้นหาชื่อหน่วยงาน", key=f"{key}_q", placeholder="เช่น สาธารณสุข")
+    filters = views.AgencyFilters(statuses=tuple(statuses), districts=tuple(chosen_districts), kinds=tuple(kinds),
+                                  query=query.strip(), links=tuple(link_states))
+    _write_params(filters.to_params())
+    return filters
+
+
+def _district_options(agencies: pd.DataFrame) -> dict[str, str]:
+    """District codes present in the registry (in code order) -> `อ.ชื่อ`, then the province group."""
+    pairs = agencies[["district_code", "district_name_th"]].drop_duplicates().sort_values("district_code")
+    options = {code: f"อ.{name}" for code, name in pairs.itertuples(index=False) if code}
+    if (agencies["district_code"] == "").any():
+        options[views.PROVINCE_FILTER] = PROVINCE_GROUP_TH
+    return options
+
+
+def _write_params(params: dict[str, str]) -> None:
+    """Put the filters in the URL; leave other parameters (e.g. view) alone."""
+    for name in FILTER_PARAMS:
+        if name in params:
+            if st.query_params.get(name) != params[name]:
+                st.query_params[name] = params[name]
+        elif name in st.query_params:
+            del st.query_params[name]
+
+
+def followup_order(*, include_personal: bool) -> list[str]:
+    """What HR reads first: status, agency and whom to call, then progress; dates and codes after.
+
+    The phone sits beside the name: on a 1366-wide screen the grid shows about six columns, and
+    a phone scrolled away from its agency's name is a call to the wrong office.
+    """
+    contact = ["reporter_phone", "reporter_name"] if include_personal else []
+    position = ["reporter_position"] if include_personal else []
+    return ["status", "name_th", *contact, "district", "signed", "signing_rate", "fully_signed", "published_url",
+            "link_status", *position, "last_submitted", "first_submitted", "kind", "agency_id"]
+
+
+def followup_columns(*, include_personal: bool) -> dict:
+    """Column headers and renderers for the follow-up table."""
+    columns = {
+        "agency_id": st.column_config.TextColumn("รหัส", width="small"),
+        "status": st.column_config.TextColumn("สถานะ"),
+        "name_th": st.column_config.TextColumn("หน่วยงาน", width="large"),
+        "district": st.column_config.TextColumn("อำเภอ"),
+        "kind": st.column_config.TextColumn("ประเภท"),
+        "first_submitted": st.column_config.TextColumn("ส่งครั้งแรก"),
+        "last_submitted": st.column_config.TextColumn("ส่งล่าสุด"),
+        "signed": st.column_config.TextColumn("ลงนาม/ทั้งหมด (คน)"),
+        "signing_rate": st.column_config.ProgressColumn("ร้อยละลงนาม", min_value=0.0, max_value=100.0,
+                                                        format="%.1f%%"),
+        "fully_signed": st.column_config.CheckboxColumn("ลงนามครบ"),
+        "published_url": st.column_config.LinkColumn("ประกาศบนเว็บไซต์", display_text="เปิดลิงก์"),
+        "link_status": st.column_config.TextColumn("ผลตรวจลิงก์"),
+    }
+    if include_personal:
+        columns |= {
+            "reporter_name": st.column_config.TextColumn("ผู้รายงาน"),
+            "reporter_position": st.column_config.TextColumn("ตำแหน่ง"),
+            "reporter_phone": st.column_config.LinkColumn("โทรศัพท์", display_text=r"tel:(.*)"),
+        }
+    return columns
+
+
+def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views.AgencyFilters,
+                     include_personal: bool) -> None:
+    """CSV and Excel of the listed agencies, built once per content (data, moment, filters, role, link checks)."""
+    outcome = campaign.outcome
+    table = export.agency_export(chosen, include_personal=include_personal)
+    content = (campaign.dataset.version, outcome.as_of, outcome.deadline, tuple(filters.to_params().items()),
+               include_personal, linkcheck.link_results_version())
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button("ดาวน์โหลด CSV", data.export_bytes("csv", table, key=content),
+                         file_name="kkdash-agencies.csv", icon=":material/download:", mime="text/csv",
+                         key="followup_csv", width="stretch")
+    right.download_button("ดาวน์โหลด Excel", data.export_bytes("xlsx", table, key=content),
+                          file_name="kkdash-agencies.xlsx", icon=":material/download:",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key="followup_xlsx", width="stretch")
+
+
+def agency_history(outcome: Outcome, agency: pd.Series) -> None:
+    """Every row one agency sent, which one counts and why."""
+    st.subheader(f"ประวัติการส่งของ {literal(agency['name_th'])}")
+    history = views.submission_history(outcome, agency["agency_id"])
+    if history.empty:
+        st.info("หน่วยงานนี้ยังไม่มีแถวในแผ่นงานคำตอบ")
+        return
+    st.dataframe(history, column_config=HISTORY_COLUMNS, hide_index=True, width="stretch", key="followup_history")
+
+
+def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: str,
+                full_text: bool = False) -> None:
+    """A heading with the row count, the rows (or a line saying there are none), and their CSV."""
+    st.subheader(f"{title} ({len(frame):,}) — {note}")
+    if frame.empty:
+        st.success(empty)
+        return
+    if full_text:
+        full_text_table(frame, key=key)
+    else:
+        st.dataframe(frame, column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
+    st.download_button(f"ดาวน์โหลด{title} (CSV)", export.csv_bytes(frame), icon=":material/download:",
+                       file_name=f"kkdash-{key.removeprefix('quality_')}.csv", mime="text/csv", key=f"{key}_csv")
+
+
+def full_text_table(frame: pd.DataFrame, *, key: str) -> None:
+    """A short table with every word of its long texts visible; a scrolling grid when it is long."""
+    if len(frame) > FULL_TEXT_ROWS:
+        st.dataframe(frame, column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
+        return
+    headers = {column: QUALITY_COLUMNS[column].get("label", column) for column in frame.columns}
+    # st.table renders Markdown in its cells: typed text must be shown as typed, never as links or images.
+    st.table(literal_table(frame).rename(columns=headers).set_index(headers["row_number"]))

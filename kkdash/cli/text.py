@@ -1,0 +1,84 @@
+"""What the CLI prints: Outcome and link results -> plain text for a terminal or a scheduled e-mail."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pandas as pd
+
+from kkdash.labels import LINK_STATUS_TH, NO_LINK, REJECTED, WARNING
+from kkdash.pipeline import Outcome
+from kkdash.views import row_arithmetic
+
+
+def format_summary(outcome: Outcome) -> str:
+    """Outcome -> the province's figures and one line per district."""
+    p = outcome.province
+    lines = [
+        f"ณ {outcome.as_of:%Y-%m-%d %H:%M} น. (กำหนดส่ง {outcome.deadline.isoformat()})",
+        f"ส่งแล้ว {p['agencies_reported']:,}/{p['agencies_expected']:,} หน่วยงาน"
+        f" (ตรงเวลา {p['agencies_on_time']:,}, ล่าช้า {p['agencies_late']:,}, ยังไม่ส่ง {p['agencies_missing']:,})",
+        f"ลงนาม {p['personnel_signed']:,}/{p['personnel_total']:,} คน ({p['signing_rate']:.1%});"
+        f" ลงนามครบ {p['agencies_fully_signed']:,} หน่วยงาน; เผยแพร่แล้ว {p['agencies_published']:,} หน่วยงาน",
+        row_arithmetic(outcome.counts),
+        "",
+        f"{'รหัส':<6}{'อำเภอ':<22}{'ส่ง/ทั้งหมด':>12}{'ล่าช้า':>8}{'ยังไม่ส่ง':>10}{'ลงนาม':>9}",
+    ]
+    for d in outcome.districts.itertuples():
+        lines.append(f"{d.district_code or '-':<6}{d.name_th:<22}{f'{d.reported}/{d.expected}':>12}"
+                     f"{d.late:>8}{d.missing:>10}{d.signing_rate:>9.1%}")
+    return "\n".join(lines)
+
+
+def format_check(outcome: Outcome) -> list[str]:
+    """Outcome -> one line per rejected row (its reasons joined) and one per warning, in sheet order."""
+    rows = outcome.rows.set_index("row_number")
+    lines = []
+    for row_number, group in outcome.notes.groupby("row_number", sort=True):
+        name = rows.at[row_number, "agency_name"] or "(ไม่ระบุชื่อ)"
+        rejected = group[group["severity"] == REJECTED]
+        if len(rejected):
+            lines.append(f"แถว {row_number}\t{name}\tปฏิเสธ: {'; '.join(rejected['message'])}")
+        for message in group.loc[group["severity"] == WARNING, "message"]:
+            lines.append(f"แถว {row_number}\t{name}\tคำเตือน: {message}")
+    return lines
+
+
+def _display_width(text: str) -> int:
+    """How many terminal columns text takes; Thai marks above/below take none."""
+    width = 0
+    for char in text:
+        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(width - _display_width(text), 0)
+
+
+def format_links_table(df: pd.DataFrame) -> str:
+    """Link results -> a plain-text table with a Thai summary line."""
+    if df.empty:
+        return "ยังไม่มีผลการตรวจลิงก์"
+    headers = ["สถานะ", "HTTP", "ตรวจเมื่อ", "ลิงก์", "หมายเหตุ"]
+    rows = []
+    for row in df.itertuples(index=False):
+        checked = "" if pd.isna(row.checked_at) else row.checked_at.strftime("%Y-%m-%d %H:%M")
+        rows.append([
+            LINK_STATUS_TH.get(row.status, row.status),
+            "" if pd.isna(row.http_status) else str(row.http_status),
+            checked,
+            row.url,
+            "" if pd.isna(row.error) or row.error is None else row.error,
+        ])
+    widths = [max(_display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers) - 1)]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1]
+             for r in [headers, *rows]]
+    counts = df["status"].value_counts()
+    checked_statuses = {code: label for code, label in LINK_STATUS_TH.items() if code != NO_LINK}
+    summary = ", ".join(f"{label} {counts.get(code, 0)}" for code, label in checked_statuses.items())
+    lines.append(f"รวม {len(df)} ลิงก์: {summary}")
+    return "\n".join(line.rstrip() for line in lines)
+

@@ -1,0 +1,79 @@
+"""A response sheet held as text: the header row and one text column per sheet column.
+
+Whether the rows came from a CSV file or the Sheets API, the pipeline sees this one shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+from pyarrow import compute as pc
+
+from kkdash.errors import InputError
+
+
+class SourceError(InputError):
+    """A response file or sheet cannot be read at all; the message is Thai and names it."""
+
+
+@dataclass(frozen=True)
+class RawSheet:
+    """A response sheet as text: the header row, and the answer rows as string columns 0..n-1.
+
+    Headers are kept as a list (not DataFrame column names) so doubled or blank headers
+    survive to be reported rather than being renamed by pandas.
+    """
+
+    headers: list[str]
+    cells: pd.DataFrame
+
+    @property
+    def row_numbers(self) -> pd.Series:
+        """The sheet's own row numbers: header is row 1, the first answer row 2."""
+        return pd.Series(self.cells.index + 2, index=self.cells.index, name="row_number")
+
+
+def sheet_from_rows(rows: Sequence[Sequence[object]]) -> RawSheet:
+    """Rows of cell values, header first -> RawSheet (short rows padded with blanks)."""
+    if not rows:
+        raise SourceError("แผ่นงานคำตอบว่างเปล่า: ไม่มีแม้แต่แถวหัวคอลัมน์")
+    headers = ["" if h is None else str(h) for h in rows[0]]
+    width = max(map(len, rows))
+    headers += [""] * (width - len(headers))
+    # Only short rows are copied (Sheets leaves out a row's trailing blanks); full ones go in as they are.
+    body = [row if len(row) == width else [*row, *[""] * (width - len(row))] for row in rows[1:]]
+    return RawSheet(headers, _text_cells(body, width))
+
+
+def _text_cells(body: list[Sequence[object]], width: int) -> pd.DataFrame:
+    """Rows of cell values, all ``width`` long -> text columns 0..width-1, blank for None and NaN."""
+    try:
+        # A sheet of text (what the Sheets API sends) goes into Arrow in one pass and is cut into
+        # columns there: 580 000 rows 3.1 s, against 4.5 s through a DataFrame of objects.
+        values = pa.array(body, type=pa.list_(pa.large_string())).flatten()
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers or NaN among the cells
+        return contiguous(pd.DataFrame(body, columns=range(width), dtype="object").fillna("").astype("str"))
+    count = len(body)
+    return pd.DataFrame({column: pd.array(pc.fill_null(values.take(np.arange(column, count * width, width)), ""),
+                                          dtype="str") for column in range(width)}, index=pd.RangeIndex(count))
+
+
+def contiguous(cells: pd.DataFrame) -> pd.DataFrame:
+    """Text columns -> the same columns, each in one Arrow buffer.
+
+    pandas' readers hand over a column in dozens of chunks, and every later selection of rows pays
+    per chunk: dropping blank rows from a 580 000-row sheet took 1.0 s in chunks, 0.1 s in one.
+    """
+    def joined(column: pd.Series) -> pd.Series:
+        if not hasattr(column.array, "__arrow_array__"):
+            return column
+        arrow = column.array.__arrow_array__()
+        if isinstance(arrow, pa.ChunkedArray):
+            arrow = arrow.combine_chunks()
+        return pd.Series(pd.array(arrow, dtype=column.dtype), index=column.index, name=column.name)
+
+    return pd.DataFrame({name: joined(column) for name, column in cells.items()}, index=cells.index)
