@@ -364,8 +364,8 @@ def kept_notes(path: Path) -> str:
     return text[text.index(NOTES_HEADING):] if NOTES_HEADING in text else ""
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Measure, print the report, and write it to --out."""
+def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line -> options, with ``sizes`` as a list of row counts and ``out`` as a Path or None."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="sheet rows, comma-separated")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the median is reported)")
@@ -374,17 +374,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium cold start")
     parser.add_argument("--seed", type=int, default=2566)
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.child:
-        run_child(args.child)
-        return 0
-    sizes = list(QUICK_SIZES) if args.quick else [int(s.replace("_", "")) for s in args.sizes.split(",")]
-    results = run_all(sizes, repeat=1 if args.quick else args.repeat, browser=not (args.quick or args.no_browser),
-                      seed=args.seed)
-    out = Path(args.out) if args.out else (None if args.quick else ROOT / DEFAULT_OUT)
+    options = parser.parse_args(argv)
+    options.sizes = list(QUICK_SIZES) if options.quick else [int(s.replace("_", "")) for s in options.sizes.split(",")]
+    options.repeat = 1 if options.quick else options.repeat
+    options.browser = not (options.quick or options.no_browser)
+    options.out = Path(options.out) if options.out else (None if options.quick else ROOT / DEFAULT_OUT)
+    return options
+
+
+def write_report(results: dict, out: Path | None) -> str:
+    """Results -> the report, written to ``out`` (keeping its hand-written notes) when given; returns the report."""
     report = render(results, notes=kept_notes(out) if out else "")
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(report, encoding="utf-8")
-    print(report)
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Measure, print the report, and write it to --out."""
+    options = parse_options(argv)
+    if options.child:
+        run_child(options.child)
+        return 0
+    results = run_all(options.sizes, repeat=options.repeat, browser=options.browser, seed=options.seed)
+    print(write_report(results, options.out))
     return 0

@@ -1,7 +1,9 @@
 """Every setting kkdash reads — secrets.toml, KKDASH_* environment variables and the CLI's flags — in one place.
 
 Precedence: a command-line flag beats the environment, which beats secrets.toml, which beats the
-default. No other module reads ``os.environ``.
+default. No other module reads ``os.environ``. The module is long on purpose: keeping every setting's
+parsing, check and Thai message together is what lets an operator's question ("which value wins?")
+be answered in one file.
 """
 
 from __future__ import annotations

@@ -14,6 +14,9 @@ Levenshtein distances. Three facts keep both searches exact while skipping most 
 edits a rival may have): for a typo that is the names of its length give or take EDIT_SPAN, about
 a fifth of a national registry. ``NameIndex.nearest`` gives the ``limit`` best for a name nothing
 matches; their bar is low, so most names are scored, but such names are few.
+
+One search, one module: its windows, bars and batches only make sense read together, so it stays
+whole though it is a little over the house's ~350 lines.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kkdash import access
+from kkdash import access, redaction
 from kkdash.access import HR, VIEWER, AccessError, Attempts, Decision, Grant
 
 pytestmark = pytest.mark.timeout(60)
@@ -279,18 +279,18 @@ def test_the_messages_never_contain_the_password(passwords):
     ("-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----", "MIIEvQIBADAN"),
 ])
 def test_redact_hides_keys_and_tokens(text, secret):
-    assert secret not in access.redact(text)
-    assert "<hidden>" in access.redact(text) or "hidden>" in access.redact(text)
+    assert secret not in redaction.redact(text)
+    assert "<hidden>" in redaction.redact(text) or "hidden>" in redaction.redact(text)
 
 
 def test_redact_leaves_ordinary_text_alone():
     for text in ("HTTP status code: 500", "ดึงข้อมูลไม่สำเร็จ (HTTP 503)", "แถวที่ 12: ชื่อหน่วยงาน"):
-        assert access.redact(text) == text
+        assert redaction.redact(text) == text
 
 
 def test_log_records_are_redacted(caplog):
-    access.install_log_redaction()
-    access.install_log_redaction()  # idempotent
+    redaction.install_log_redaction()
+    redaction.install_log_redaction()  # idempotent
     logger = logging.getLogger("kkdash.test_access")
     with caplog.at_level(logging.INFO, logger="kkdash.test_access"):
         logger.info("token exchange: %s", '{"access_token": "ya29.a0Secret123", "client_secret": "GOCSPX-1"}')

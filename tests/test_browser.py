@@ -172,3 +172,18 @@ def test_against_the_fake_sheet_the_pages_show_the_sheets_data(browser, tmp_path
             finally:
                 page.close()
         assert fake.count(fake.csv_path) == 1
+
+
+def test_a_deep_link_to_a_page_on_a_fresh_server_opens_it_in_its_frame(browser, tmp_path):
+    # Until st.navigation has run once, Streamlit takes pages/ for a legacy multipage app and would run
+    # the page alone (no sidebar, no page config): frame.ensure_framed runs the router first.
+    with streamlit_server({"KKDASH_CACHE_DIR": str(tmp_path / "cache")}, tmp_path / "streamlit.log") as url:
+        page = open_page(browser, f"{url}/followup")
+        try:
+            assert_no_exception(page)
+            assert page.locator("h1").first.inner_text() == "ติดตามหน่วยงาน"
+            nav = page.locator("[data-testid='stSidebarNav'] a")
+            assert nav.count() == 3
+            assert page.locator("[data-testid='stSidebar']").get_by_text("กำหนดส่ง:").count() == 1
+        finally:
+            page.close()

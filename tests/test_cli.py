@@ -18,6 +18,7 @@ from kkdash import cli, pipeline
 from kkdash.dates import BANGKOK
 from kkdash.schema import HEADERS_TH
 from kkdash.sources import read_responses_csv
+from tools import national
 
 REPO = Path(__file__).resolve().parent.parent
 HAND_SHEET = str(REPO / "tests" / "data" / "hand_sheet.csv")
@@ -236,3 +237,24 @@ def test_every_command_and_option_is_in_the_readme():
         for action in parser._actions:
             long = [o for o in action.option_strings if o.startswith("--") and o != "--help"]
             assert all(option in readme for option in long), (name, long)
+
+
+@pytest.mark.parametrize("source", [["--demo"], ["--responses", HAND_SHEET]])
+def test_a_file_run_never_loads_the_google_clients(source):
+    # Importing gspread and google-auth costs a scheduled run ~0.2 s and is only needed for a live sheet.
+    probe = ("import sys, contextlib, io; from kkdash.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()): code = main(['summary', *sys.argv[1:]])\n"
+             "print(code, sorted(m for m in ('gspread', 'google.auth', 'requests') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", probe, *source, "--as-of", "2023-07-07T17:00"], cwd=REPO,
+                          capture_output=True, text=True, encoding="utf-8", timeout=60, check=True)
+    assert done.stdout.split(maxsplit=1) == ["0", "[]\n"]
+
+
+def test_the_national_benchmark_data_is_read_with_its_own_district_list(tmp_path):
+    files = national.write_dataset(tmp_path, 1_000)
+    result = kkdash("summary", "--responses", files.responses, "--registry", files.registry,
+                    "--districts", files.districts, "--as-of", "2023-08-01", "--format", "json")
+    summary = json.loads(result.stdout)
+    assert (result.returncode, summary["agencies_expected"], len(summary["districts"])) == (
+        0, files.agencies, 3 * 26 + 1)
+    assert summary["rows_total"] + 1 == 1_000  # one blank row, counted nowhere

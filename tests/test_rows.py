@@ -4,9 +4,9 @@ from datetime import datetime
 
 import pytest
 
+from kkdash import rows
 from kkdash.dates import BANGKOK
 from kkdash.matching import Matcher
-from kkdash import rows
 from kkdash.schema import COUNT_FIELDS, FIELDS, HEADERS_TH, map_headers
 from kkdash.sheet import sheet_from_rows
 

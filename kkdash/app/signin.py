@@ -10,7 +10,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from kkdash import access
+from kkdash import access, redaction
 from kkdash.app import data
 from kkdash.dates import BANGKOK
 from kkdash.intake import Dataset
@@ -37,7 +37,7 @@ def access_settings() -> tuple[access.AccessSettings, str | None]:
     try:
         return access.load_access(data.secrets()), None
     except access.AccessError as exc:
-        return access.AccessSettings(), access.redact(str(exc))
+        return access.AccessSettings(), redaction.redact(str(exc))
 
 
 def access_decision(dataset: Dataset) -> access.Decision:
@@ -56,7 +56,7 @@ def can_see_contacts(dataset: Dataset) -> bool:
 
 def sign_in_panel(dataset: Dataset) -> None:
     """The sidebar's sign-in block; stops the run when this visitor may see nothing."""
-    access.install_log_redaction()
+    redaction.install_log_redaction()
     settings, problem = access_settings()
     decision = access_decision(dataset)
     with st.sidebar:
@@ -75,7 +75,7 @@ def sign_in_panel(dataset: Dataset) -> None:
 
 def wall_gate(dataset: Dataset) -> None:
     """The wall screen has no sidebar: with sign-in on, it shows nothing until this browser signed in."""
-    access.install_log_redaction()
+    redaction.install_log_redaction()
     decision = access_decision(dataset)
     if decision.role is None:
         st.title(APP_TITLE)
