@@ -23,7 +23,7 @@ import pytest
 from postgres import PostgresServer, free_port, pg_bin, unprivileged_user
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Text, event, exc, insert
 
-from kkdash.chase import Entry, EntryError, NewEntry, entries_frame, new_entry, summarize
+from kkdash.chase import Entry, EntryError, NewEntry, empty_entries, entries_frame, new_entry, summarize
 from kkdash.parsing import BANGKOK
 from kkdash.store import ChaseLog, StoreError, default_database_url, migration
 from kkdash.store.engine import build_engine, parse_url
@@ -37,13 +37,18 @@ _numbers = itertools.count(1)
 
 # --- fixtures --------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def pg_server():
-    """One PostgreSQL server for the session, in a throwaway data folder on a free loopback port."""
+def require_postgres() -> None:
+    """Skip when PostgreSQL is not installed on a developer machine; in CI its absence is a failure."""
     if pg_bin() is None:
         if os.environ.get("CI"):
             pytest.fail("PostgreSQL (initdb, pg_ctl) is required in CI: install Debian's postgresql")
         pytest.skip("PostgreSQL's initdb and pg_ctl are not installed")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One PostgreSQL server for the session, in a throwaway data folder on a free loopback port."""
+    require_postgres()
     with PostgresServer() as server:
         yield server
 
@@ -192,6 +197,41 @@ def test_entries_come_oldest_first_whatever_order_they_were_added_in(log):
     assert log.entries(campaign=CAMPAIGN)["id"].tolist() == [early.id, late.id]
 
 
+def test_refresh_reads_only_what_was_added_since(log):
+    first = log.add(typed("KK001"), at=bangkok(9))
+    earlier = log.entries(campaign=CAMPAIGN)
+    assert log.refresh(earlier, campaign=CAMPAIGN) is earlier  # nothing new: the same frame back
+    later = [log.add(typed("KK002", note="ใหม่"), at=bangkok(10)), log.add(typed("KK003"), at=bangkok(8))]
+    log.add(typed("KK001", campaign=NEXT_CAMPAIGN), at=bangkok(11))
+    refreshed = log.refresh(earlier, campaign=CAMPAIGN)
+    pd.testing.assert_frame_equal(refreshed, entries_frame([later[1], first, later[0]]))
+    pd.testing.assert_frame_equal(refreshed, log.entries(campaign=CAMPAIGN))
+    pd.testing.assert_frame_equal(log.refresh(empty_entries(), campaign=CAMPAIGN), refreshed)
+
+
+def test_refresh_reads_everything_again_when_an_entry_is_missing(log):
+    for hour in (9, 10, 11):
+        log.add(typed(), at=bangkok(hour))
+    whole = log.entries(campaign=CAMPAIGN)
+    pd.testing.assert_frame_equal(log.refresh(whole.drop(index=1), campaign=CAMPAIGN), whole)
+
+
+def test_refresh_finds_an_entry_whose_number_came_before_but_commit_after(log, db_url, backend, request):
+    if backend != "postgresql":
+        pytest.skip("SQLite numbers entries in commit order: one writer at a time")
+    server = request.getfixturevalue("pg_server")
+    with server.connect(parse_url(db_url).database, autocommit=False) as slow:
+        slow.execute("INSERT INTO chase_log (campaign, agency_id, action, note, author, at) "
+                     "VALUES ('2023-07-07', 'KK002', 'letter', 'ช้า', 'สมศรี', '2023-07-05 02:30+00')")
+        fast = log.add(typed("KK001"), at=bangkok(10))
+        seen = log.entries(campaign=CAMPAIGN)
+        assert seen["id"].tolist() == [fast.id]
+        slow.commit()
+    refreshed = log.refresh(seen, campaign=CAMPAIGN)
+    assert refreshed["id"].tolist() == [fast.id - 1, fast.id]
+    pd.testing.assert_frame_equal(refreshed, log.entries(campaign=CAMPAIGN))
+
+
 # --- append-only: corrections --------------------------------------------------------------------------
 
 def test_a_correction_is_a_new_entry_that_replaces_the_old_in_the_summary(log):
@@ -223,7 +263,7 @@ def test_a_correction_must_point_at_an_entry_of_the_same_agency_and_campaign(log
 
 def test_the_log_offers_no_way_to_change_or_remove_an_entry():
     public = sorted(name for name in dir(ChaseLog) if not name.startswith("_"))
-    assert public == ["add", "campaigns", "close", "engine", "entries"]
+    assert public == ["add", "campaigns", "close", "engine", "entries", "refresh"]
 
 
 @pytest.mark.parametrize("statement", [
@@ -407,6 +447,8 @@ def test_a_read_only_database_refuses_the_write_and_still_reads(db_url, backend,
         where = ChaseLog(reader_url).where
     kind, message, count = run_unprivileged(try_to_add, reader_url)
     assert (kind, count) == ("read_only", 1)
+    with ChaseLog(db_url) as owner:
+        assert owner.entries(campaign=CAMPAIGN)["note"].tolist() == [""]
     assert message == f"ยังไม่ได้บันทึก: ฐานข้อมูลเปิดได้แบบอ่านอย่างเดียว แจ้งผู้ดูแลระบบให้ตรวจสิทธิ์การเขียน ({where})"
     assert "reader-secret" not in message
 
@@ -502,6 +544,30 @@ def test_a_sqlite_file_in_a_read_only_folder_is_unreachable(open_folder, inside)
     locked.chmod(0o555)
     assert run_unprivileged(try_to_open, f"sqlite:///{locked / inside}") == (
         "unreachable", f"เปิดฐานข้อมูลบันทึกการติดตามไม่ได้: ติดต่อฐานข้อมูลไม่ได้ ตรวจที่อยู่ฐานข้อมูลและการเชื่อมต่อ ({locked / inside})")
+
+
+def test_a_file_that_is_not_a_database_is_named_as_such(open_folder):
+    path = open_folder / "agencies.csv"
+    path.write_text("agency_id,name_th\nKK001,สำนักงานจังหวัดขอนแก่น\n" * 50)
+    with pytest.raises(StoreError) as refused:
+        ChaseLog(f"sqlite:///{path}")
+    assert refused.value.kind == "corrupt"
+    assert str(refused.value) == f"เปิดฐานข้อมูลบันทึกการติดตามไม่ได้: ไฟล์ฐานข้อมูลเสียหายหรือไม่ใช่ฐานข้อมูล ({path})"
+
+
+def test_a_server_that_goes_away_after_start_up_gives_one_message_per_action():
+    require_postgres()
+    with PostgresServer() as server:  # its own server: this one is stopped half-way
+        log = ChaseLog(server.create_database("gone"), timeout=2)
+        log.add(typed(), at=bangkok(9))
+        server.stop()
+        with pytest.raises(StoreError) as writing:
+            log.add(typed(note="ยังอยู่ในแบบฟอร์ม"))
+        with pytest.raises(StoreError) as reading:
+            log.entries(campaign=CAMPAIGN)
+    reason = f"ติดต่อฐานข้อมูลไม่ได้ ตรวจที่อยู่ฐานข้อมูลและการเชื่อมต่อ ({log.where})"
+    assert (writing.value.kind, str(writing.value)) == ("unreachable", f"ยังไม่ได้บันทึก: {reason}")
+    assert (reading.value.kind, str(reading.value)) == ("unreachable", f"อ่านบันทึกการติดตามไม่ได้: {reason}")
 
 
 def test_a_wrong_password_is_refused_without_showing_it(pg_server):

@@ -5,23 +5,27 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, String, insert, select, type_coerce
+from sqlalchemy import Connection, Engine, String, func, insert, select, type_coerce
 
-from kkdash.chase import ENTRY_COLUMNS, TEXT_COLUMNS, Entry, NewEntry, check_correction, empty_entries
+from kkdash.chase import ENTRY_COLUMNS, Entry, NewEntry, check_correction, empty_entries
 from kkdash.parsing import BANGKOK
 from kkdash.store import migration
-from kkdash.store.engine import build_engine, default_database_url, parse_url, where
+from kkdash.store.engine import build_engine, parse_url, where
 from kkdash.store.errors import VERSION, store_error, translated
 from kkdash.store.schema import chase_log
-
-__all__ = ["ChaseLog", "default_database_url"]
 
 DEFAULT_TIMEOUT = 5.0
 _T = chase_log.c
 # The log's columns in ENTRY_COLUMNS order (the author is `by` outside the database).
 _COLUMNS = [_T.id, _T.campaign, _T.agency_id, _T.action, _T.note, _T.promised_on, _T.author, _T.at, _T.corrects,
             _T.subject, _T.recipients]
+# Reading many entries: the campaign is known, and dates and times skip SQLAlchemy's per-row conversion
+# (pandas converts whole columns); the frame is sorted by pandas too, faster than the database's ORDER BY.
+_READ_NAMES = ("id", "agency_id", "action", "note", "promised_on", "by", "at", "corrects", "subject", "recipients")
+_READ = select(_T.id, _T.agency_id, _T.action, _T.note, type_coerce(_T.promised_on, String), _T.author,
+               type_coerce(_T.at, String), _T.corrects, _T.subject, _T.recipients)
 
 
 class ChaseLog:
@@ -54,7 +58,7 @@ class ChaseLog:
         self.close()
 
     @property
-    def engine(self):
+    def engine(self) -> Engine:
         """The SQLAlchemy engine (for health checks and tests; entries go through add)."""
         return self._engine
 
@@ -103,14 +107,36 @@ class ChaseLog:
         Columns ENTRY_COLUMNS: at in Asia/Bangkok, campaign and promised_on as dates (None when no
         promise), corrects nullable Int64, recipients tuples. Entries made after `until` are left out.
         """
-        query = select(*_COLUMNS[:7], type_coerce(_T.at, String), *_COLUMNS[8:]).where(_T.campaign == campaign)
+        query = _READ.where(_T.campaign == campaign)
         if agency_id is not None:
             query = query.where(_T.agency_id == agency_id)
         if until is not None:
             query = query.where(_T.at <= until)
         with self._guard("read"), self._engine.connect() as connection:
-            rows = connection.execute(query.order_by(_T.at, _T.id)).all()
-        return _frame(rows)
+            rows = connection.execute(query).all()
+        return _frame(rows, campaign)
+
+    def refresh(self, entries: pd.DataFrame, *, campaign: date) -> pd.DataFrame:
+        """A campaign's entries read earlier (entries() or refresh()) -> its entries now, reading only new ones.
+
+        The log only grows, so what was read stays true; the entries with numbers up to the highest read
+        are counted to make sure none committed late (PostgreSQL hands out numbers before commit). When
+        they do not add up, everything is read again.
+        """
+        seen = int(entries["id"].max()) if len(entries) else 0
+        counted = select(func.count()).where(_T.campaign == campaign, _T.id <= seen)
+        with self._guard("read"), self._engine.connect() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="REPEATABLE READ")  # one snapshot for both reads
+            with connection.begin():
+                whole = connection.execute(counted).scalar_one() != len(entries)
+                query = _READ.where(_T.campaign == campaign)
+                rows = connection.execute(query if whole else query.where(_T.id > seen)).all()
+        if whole:
+            return _frame(rows, campaign)
+        if not rows:
+            return entries
+        return _sorted(pd.concat([entries, _frame(rows, campaign)], ignore_index=True))
 
     def campaigns(self) -> list[date]:
         """The campaigns (deadlines) that have entries, newest first."""
@@ -132,24 +158,51 @@ def _row(entry: NewEntry, moment: datetime) -> dict:
     }
 
 
-def _frame(rows: list) -> pd.DataFrame:
-    """Rows of _COLUMNS (at as text or datetimes) -> the entries frame, typed as empty_entries()."""
+def _frame(rows: list, campaign: date) -> pd.DataFrame:
+    """Rows of _READ and their campaign -> the entries frame, typed as empty_entries(), oldest first.
+
+    Column by column and each distinct value once: a campaign can hold 100 000 entries.
+    """
     if not rows:
         return empty_entries()
-    frame = pd.DataFrame.from_records(rows, columns=list(ENTRY_COLUMNS), coerce_float=False)
-    at = frame["at"]
-    if at.map(type).eq(str).all():  # SQLite: UTC text; parsed in one vectorised pass
-        frame["at"] = pd.to_datetime(at, utc=True, format="ISO8601")
-    else:
-        frame["at"] = pd.to_datetime(at, utc=True)
-    frame["at"] = frame["at"].dt.tz_convert(BANGKOK).astype(pd.DatetimeTZDtype("us", BANGKOK))
-    frame["id"] = frame["id"].astype("int64")
-    frame["corrects"] = frame["corrects"].astype("Int64")
-    frame["promised_on"] = frame["promised_on"].astype(object).where(frame["promised_on"].notna(), None)
-    for column in TEXT_COLUMNS:
-        frame[column] = frame[column].astype("str")
-    frame["recipients"] = frame["recipients"].map(_recipients)
-    return frame
+    values = dict(zip(_READ_NAMES, zip(*rows, strict=True), strict=True))
+    frame = pd.DataFrame({
+        "id": pd.Series(values["id"], dtype="int64"),
+        "campaign": pd.Series([campaign] * len(rows), dtype=object),
+        **{column: pd.Series(values[column], dtype="str") for column in ("agency_id", "action", "note", "by")},
+        "promised_on": _each_distinct(values["promised_on"], _date),
+        "at": _times(values["at"]),
+        "corrects": pd.Series(values["corrects"], dtype="Int64"),
+        "subject": pd.Series(values["subject"], dtype="str"),
+        "recipients": _each_distinct(values["recipients"], _recipients),
+    })
+    return _sorted(frame[list(ENTRY_COLUMNS)])
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    """Entries -> oldest first (then by number), numbered from 0."""
+    return frame.sort_values(["at", "id"], kind="stable", ignore_index=True)
+
+
+def _times(values: tuple) -> pd.Series:
+    """UTC text (SQLite) or aware datetimes (PostgreSQL) -> Bangkok times, to the microsecond."""
+    utc = pd.to_datetime(pd.Series(values, dtype=object), utc=True, format="ISO8601")
+    return utc.dt.tz_convert(BANGKOK).astype(pd.DatetimeTZDtype("us", BANGKOK))
+
+
+def _each_distinct(values: tuple, convert) -> pd.Series:
+    """Stored values -> convert(value) for each, converting each distinct value once."""
+    codes, distinct = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    converted = np.empty(len(distinct), dtype=object)
+    converted[:] = [convert(value) for value in distinct]
+    return pd.Series(converted[codes], dtype=object)
+
+
+def _date(value: date | str | None) -> date | None:
+    """A stored date (a date, or ISO text on SQLite) -> the date; None stays None."""
+    if value is None or isinstance(value, float):  # factorize turns None into NaN
+        return None
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _recipients(text: str) -> tuple[str, ...]:
