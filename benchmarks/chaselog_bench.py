@@ -14,7 +14,6 @@ import os
 import platform
 import random
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -22,16 +21,15 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy
+from sqlalchemy import insert
+
+from kkdash.chase import ACTIONS, new_entry, summarize
+from kkdash.store import ChaseLog
+from kkdash.store.schema import chase_log
+from tools.postgres import PostgresServer, pg_bin
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
-
-import sqlalchemy  # noqa: E402
-from postgres import PostgresServer, pg_bin  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
-
-from kkdash.chase import ACTIONS, new_entry, summarize  # noqa: E402
-from kkdash.store import ChaseLog  # noqa: E402
-from kkdash.store.schema import chase_log  # noqa: E402
 
 TOTAL = 100_000
 AGENCIES = 154

@@ -15,8 +15,8 @@ from datetime import date, datetime, timedelta
 
 import pandas as pd
 
+from kkdash.dates import BANGKOK, format_thai_date
 from kkdash.errors import InputError
-from kkdash.parsing import BANGKOK, format_thai_date
 
 # The kinds of action HR takes, in the order the form offers them: code -> the Thai label.
 ACTIONS = {

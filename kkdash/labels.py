@@ -84,3 +84,7 @@ AGENCY_HEADERS_TH = {
     "reporter_position": "ตำแหน่งผู้รายงาน",
     "reporter_phone": "เบอร์โทรศัพท์ผู้รายงาน",
 }
+
+# What became of one reminder e-mail.
+SENT, NO_ADDRESS, REFUSED, WILL_RETRY = "sent", "no_address", "refused", "will_retry"
+DELIVERY_TH = {SENT: "ส่งแล้ว", NO_ADDRESS: "ไม่มีอีเมล", REFUSED: "เซิร์ฟเวอร์ปฏิเสธ", WILL_RETRY: "จะลองส่งใหม่"}

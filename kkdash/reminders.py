@@ -17,15 +17,15 @@ from pathlib import Path
 from types import TracebackType
 
 import pandas as pd
-from email_validator import EmailNotValidError, validate_email
 from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateNotFound, TemplateSyntaxError, meta, nodes
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
+from kkdash.contacts import valid_address
+from kkdash.dates import format_thai_date
 from kkdash.errors import InputError
 from kkdash.export import csv_bytes
-from kkdash.parsing import format_thai_date
-from kkdash.registry import PROVINCE_GROUP_TH
+from kkdash.labels import PROVINCE_GROUP_TH
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "data" / "templates"
 SUBJECT_TEMPLATE = "reminder.subject.j2"
@@ -306,15 +306,6 @@ def recipients_of(agency: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]]:
                 seen.add(valid.lower())
                 recipients.append(valid)
     return tuple(recipients), tuple(dropped)
-
-
-def valid_address(address: str) -> str | None:
-    """An e-mail address -> its ASCII form (lower-case domain, IDN as punycode), or None when malformed."""
-    try:
-        # No DNS look-up (pure, offline); no SMTPUTF8, which office servers seldom accept.
-        return validate_email(address, check_deliverability=False, allow_smtputf8=False).ascii_email
-    except EmailNotValidError:
-        return None
 
 
 def mail_merge_csv(messages: Iterable[Message]) -> bytes:

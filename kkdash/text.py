@@ -6,9 +6,12 @@ as typed, never as a link, an image or a formula.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 LITERAL_LIMIT = 200
+_SPACES = re.compile(r"\s+")
 # Every character CommonMark lets a backslash escape, plus Streamlit's `:color[…]`/emoji colons and `$` math.
 # A word joiner (U+2060) after `:` and `@` and before `.` keeps GFM from turning a typed address
 # (`https://…`, `www.…`, `a@b.go.th`) into a link; it is invisible.
@@ -35,3 +38,8 @@ def literal_table(frame: pd.DataFrame, *, limit: int = 2000) -> pd.DataFrame:
         if safe[column].dtype == object or str(safe[column].dtype).startswith("str"):
             safe[column] = safe[column].map(lambda v: literal(v, limit=limit) if isinstance(v, str) else v)
     return safe
+
+
+def one_line(text: str | None) -> str:
+    """Line breaks and runs of spaces -> one space: a typed value can never start a new line or header."""
+    return _SPACES.sub(" ", text or "").strip()

@@ -22,9 +22,9 @@ from kkdash.chase import (
     scrub,
     summarize,
 )
+from kkdash.dates import BANGKOK
 from kkdash.errors import InputError
 from kkdash.export import neutralize
-from kkdash.parsing import BANGKOK
 
 CAMPAIGN = date(2023, 7, 7)
 TODAY = date(2023, 7, 5)

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from postgres import PostgresServer, free_port, pg_bin, unprivileged_user
 from sqlalchemy import Column, Date, Integer, MetaData, String, Table, Text, event, exc, insert
 
 from kkdash.chase import Entry, EntryError, NewEntry, empty_entries, entries_frame, new_entry, summarize
-from kkdash.parsing import BANGKOK
+from kkdash.dates import BANGKOK
 from kkdash.store import ChaseLog, StoreError, default_database_url, migration
 from kkdash.store.engine import build_engine, parse_url
 from kkdash.store.schema import UtcDateTime
+from tools.postgres import PostgresServer, free_port, pg_bin, unprivileged_user
 
 CAMPAIGN = date(2023, 7, 7)
 NEXT_CAMPAIGN = date(2024, 7, 5)

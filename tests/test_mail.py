@@ -7,12 +7,12 @@ from email.header import decode_header, make_header
 from email.utils import getaddresses
 
 import pytest
-from smtpserver import HOST, Faults, SilentServer, SmtpServer, make_certificate, unused_port
 
 from kkdash import mail, reminders
-from kkdash.mail import Delivery, MailConnectError, MailLoginError, MailTlsError, SmtpSettings
+from kkdash.mail import Delivery, MailConnectError, MailLoginError, MailTlsError
 from kkdash.reminders import Campaign, Message
-from kkdash.settings import SettingsError
+from kkdash.settings import SettingsError, SmtpSettings, load_smtp
+from tools.smtpserver import HOST, Faults, SilentServer, SmtpServer, make_certificate, unused_port
 
 # aiosmtpd's own deprecation notice when it accepts a login; not about kkdash.
 pytestmark = pytest.mark.filterwarnings("ignore:Session.login_data is deprecated")
@@ -334,29 +334,29 @@ TABLE = {"host": "smtp.khonkaen.example", "port": 587, "security": "starttls", "
 
 
 def test_load_smtp_reads_the_table():
-    assert mail.load_smtp(TABLE, {}) == SmtpSettings(
+    assert load_smtp(TABLE, {}) == SmtpSettings(
         host="smtp.khonkaen.example", port=587, security="starttls", user=USER, password=PASSWORD,
         sender="HR@khonkaen.example", sender_name="กลุ่มงานบริหารทรัพยากรบุคคล", reply_to="help@khonkaen.example",
         timeout=20.0)
 
 
 def test_load_smtp_nothing_configured_is_none():
-    assert mail.load_smtp({}, {}) is None
-    assert mail.load_smtp(None, {"KKDASH_SMTP_HOST": "  "}) is None
+    assert load_smtp({}, {}) is None
+    assert load_smtp(None, {"KKDASH_SMTP_HOST": "  "}) is None
 
 
 def test_environment_overrides_the_table():
     environ = {"KKDASH_SMTP_HOST": "mail.example", "KKDASH_SMTP_PORT": "465", "KKDASH_SMTP_SECURITY": "SSL",
                "KKDASH_SMTP_USER": "other", "KKDASH_SMTP_PASSWORD": "pw2", "KKDASH_SMTP_FROM": "a@mail.example",
                "KKDASH_SMTP_REPLY_TO": "", "UNRELATED": "x"}
-    assert mail.load_smtp(TABLE, environ) == SmtpSettings(
+    assert load_smtp(TABLE, environ) == SmtpSettings(
         host="mail.example", port=465, security="ssl", user="other", password="pw2", sender="a@mail.example",
         reply_to="help@khonkaen.example", timeout=20.0)
 
 
 @pytest.mark.parametrize(("security", "port"), [("starttls", 587), ("ssl", 465), ("none", 25)])
 def test_default_port_follows_security(security, port):
-    assert mail.load_smtp({"host": "smtp.example", "security": security, "from": SENDER}, {}).port == port
+    assert load_smtp({"host": "smtp.example", "security": security, "from": SENDER}, {}).port == port
 
 
 @pytest.mark.parametrize(("table", "environ", "message"), [
@@ -378,13 +378,13 @@ def test_default_port_follows_security(security, port):
 ])
 def test_bad_settings_name_the_key(table, environ, message):
     with pytest.raises(SettingsError) as caught:
-        mail.load_smtp({**TABLE, **table}, environ)
+        load_smtp({**TABLE, **table}, environ)
     assert str(caught.value) == message
     assert PASSWORD not in str(caught.value) and "271828" not in str(caught.value)
 
 
 def test_settings_repr_hides_the_credentials():
-    shown = repr(mail.load_smtp(TABLE, {}))
+    shown = repr(load_smtp(TABLE, {}))
     assert PASSWORD not in shown and USER not in shown
     assert shown == ("SmtpSettings(host='smtp.khonkaen.example', port=587, security='starttls', login=<hidden>, "
                      "sender='HR@khonkaen.example', sender_name='กลุ่มงานบริหารทรัพยากรบุคคล', "

@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 import pytest
 
-from kkdash import pipeline, reminders, sources
-from kkdash.demo import DEMO_AS_OF
-from kkdash.parsing import BANGKOK
+from kkdash import paths, pipeline, reminders, sources
+from kkdash.dates import BANGKOK
+from kkdash.intake import DEMO_AS_OF
 from kkdash.reminders import Campaign, Message, Owed, TemplateError
 
 CAMPAIGN = Campaign(form_url="https://forms.example/kkdash", hr_contact="กลุ่มงานบริหารทรัพยากรบุคคล โทร 0 4300 0000")
@@ -258,7 +258,7 @@ def test_paste_text_holds_every_message():
 
 
 def test_demo_campaign_gets_one_message_per_agency_that_owes(registry, districts, templates):
-    sheet = sources.read_responses_csv(sources.DEMO_RESPONSES_PATH)
+    sheet = sources.read_responses_csv(paths.DEMO_RESPONSES_PATH)
     outcome = pipeline.run(sheet, registry, districts, as_of=DEMO_AS_OF, deadline=date(2023, 7, 7))
     table = outcome.agencies.assign(link_status="unchecked", email="", reporter_email="", contact_name="",
                                     needs_correction=False, rejected_rows=[[]] * len(outcome.agencies))

@@ -10,7 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, String, func, insert, select, type_coerce
 
 from kkdash.chase import ENTRY_COLUMNS, Entry, NewEntry, check_correction, empty_entries
-from kkdash.parsing import BANGKOK
+from kkdash.dates import BANGKOK
 from kkdash.store import migration
 from kkdash.store.engine import build_engine, parse_url, where
 from kkdash.store.errors import VERSION, store_error, translated

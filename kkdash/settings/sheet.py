@@ -1,26 +1,16 @@
-"""Every setting kkdash reads — secrets.toml, KKDASH_* environment variables and the CLI's flags — in one place.
-
-Precedence: a command-line flag beats the environment, which beats secrets.toml, which beats the
-default. No other module reads ``os.environ``. The module is long on purpose: keeping every setting's
-parsing, check and Thai message together is what lets an operator's question ("which value wins?")
-be answered in one file.
-"""
+"""The Google Sheet settings: which sheet, which tabs, how often, with which key (`[sheet]`, KKDASH_* variables)."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from kkdash.dates import parse_iso_day
-from kkdash.matching import DEFAULT_THRESHOLD
-from kkdash.paths import DISTRICTS_PATH, REGISTRY_PATH
+from kkdash.errors import SettingsError
 
 DEFAULT_RESPONSES_WORKSHEET = "Form Responses 1"
 DEFAULT_REFRESH_SECONDS = 60
@@ -35,24 +25,12 @@ ENV_PUBLISHED_CSV_URL = "KKDASH_PUBLISHED_CSV_URL"
 ENV_REFRESH_SECONDS = "KKDASH_REFRESH_SECONDS"
 ENV_DEADLINE = "KKDASH_DEADLINE"
 ENV_CREDENTIALS = "GOOGLE_APPLICATION_CREDENTIALS"
-ENV_REGISTRY_PATH = "KKDASH_REGISTRY_PATH"
-ENV_DISTRICTS_PATH = "KKDASH_DISTRICTS_PATH"
-ENV_RESPONSES_PATH = "KKDASH_RESPONSES_PATH"
-ENV_CACHE_DIR = "KKDASH_CACHE_DIR"
-# The one switch for tests: fetch from 127.0.0.1 (the test suite's own link and CSV servers).
-# Production never sets it; links and sheets on loopback or private networks are refused.
-ENV_ALLOW_LOOPBACK = "KKDASH_ALLOW_LOOPBACK"
-SECRETS_PATH = Path(".streamlit/secrets.toml")
-DEFAULT_CACHE_DIR = Path(".kkdash-cache")
 
 _KEY_IN_URL = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]{20,})")
 _PUBLISHED_IN_URL = re.compile(r"/spreadsheets/(?:u/\d+/)?d/e/")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]{20,}")
 _REQUIRED_KEY_FIELDS = ("client_email", "private_key", "token_uri")
 
-
-class SettingsError(ValueError):
-    """A setting is missing or malformed; the message is Thai, for the operator."""
 
 
 @dataclass(frozen=True)
@@ -89,18 +67,6 @@ class SheetSettings:
             f"refresh_seconds={self.refresh_seconds!r}, deadline={self.deadline!r}, "
             f"service_account_info={hidden}, credentials_path={self.credentials_path!r})"
         )
-
-
-def read_secrets_file(path: str | os.PathLike[str]) -> dict:
-    """Read a secrets.toml without Streamlit; a missing file means no secrets."""
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except tomllib.TOMLDecodeError as exc:
-        # tomllib messages carry only positions, never the file's values.
-        raise SettingsError(f"อ่านไฟล์ {path} ไม่ได้ รูปแบบ TOML ไม่ถูกต้อง ({exc})") from None
 
 
 def load_sheet_settings(secrets: Mapping | None = None, environ: Mapping | None = None) -> SheetSettings:
@@ -298,95 +264,3 @@ def _check_consistency(settings: SheetSettings) -> None:
         )
 
 
-# --- everything else: files, folders and the command line's choices ------------------------------
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Where the data comes from and how to read it, for one app process or one CLI run."""
-
-    sheet: SheetSettings = field(default_factory=SheetSettings)
-    sheet_problem: str | None = None  # [sheet] cannot be used; only matters when the sheet is the source
-    responses_path: Path | None = None  # a responses CSV file as the source (the CLI's --responses)
-    demo: bool = False  # the embedded demo even when a sheet is configured (the CLI's --demo)
-    registry_path: Path = REGISTRY_PATH
-    registry_given: bool = False  # named on the command line: used even when a registry worksheet is set
-    districts_path: Path = DISTRICTS_PATH
-    cache_dir: Path = DEFAULT_CACHE_DIR
-    header_extra: tuple[tuple[str, str], ...] = ()
-    threshold: float = DEFAULT_THRESHOLD
-    deadline: date | None = None
-    allow_loopback: bool = False
-
-    @property
-    def snapshot_path(self) -> Path:
-        """Where the last good sheet read is kept (shared by the app and the CLI)."""
-        return self.cache_dir / "last-good-sheet.json"
-
-    @property
-    def link_cache_path(self) -> Path:
-        """Where link-check results are kept with their check times."""
-        return self.cache_dir / "links.json"
-
-
-def load_settings(secrets: Mapping | None, environ: Mapping | None = None, *, responses: str | None = None,
-                  registry: str | None = None, districts: str | None = None, demo: bool = False,
-                  deadline: str | None = None, header_map: str | None = None,
-                  threshold: float | None = None) -> Settings:
-    """secrets.toml's tables, the environment and the CLI's flags -> Settings; raises SettingsError for bad values."""
-    environ = os.environ if environ is None else environ
-    try:
-        sheet, problem = load_sheet_settings(secrets, environ), None
-    except SettingsError as exc:
-        sheet, problem = SheetSettings(), str(exc)
-    flagged_deadline = _flag_deadline(deadline)
-    return Settings(
-        sheet=sheet, sheet_problem=problem,
-        responses_path=Path(responses) if responses else _env_path(environ, ENV_RESPONSES_PATH),
-        demo=demo,
-        registry_path=Path(registry) if registry else _env_path(environ, ENV_REGISTRY_PATH) or REGISTRY_PATH,
-        registry_given=bool(registry),
-        districts_path=Path(districts) if districts else _env_path(environ, ENV_DISTRICTS_PATH) or DISTRICTS_PATH,
-        cache_dir=_env_path(environ, ENV_CACHE_DIR) or DEFAULT_CACHE_DIR,
-        header_extra=tuple(read_header_map(header_map).items()),
-        threshold=_threshold(threshold),
-        deadline=flagged_deadline or sheet.deadline,
-        allow_loopback=str(environ.get(ENV_ALLOW_LOOPBACK, "")).strip() == "1",
-    )
-
-
-def _env_path(environ: Mapping, name: str) -> Path | None:
-    value = environ.get(name)
-    return Path(value.strip()) if isinstance(value, str) and value.strip() else None
-
-
-def _flag_deadline(text: str | None) -> date | None:
-    if not text:
-        return None
-    day = parse_iso_day(text)
-    if day is None:
-        raise SettingsError(f"--deadline ต้องเป็นวันที่แบบ YYYY-MM-DD (ได้รับ '{text}')")
-    return day
-
-
-def _threshold(value: float | None) -> float:
-    if value is None:
-        return DEFAULT_THRESHOLD
-    if not 0 < value <= 100:
-        raise SettingsError(f"--threshold ต้องอยู่ระหว่าง 0 ถึง 100 (ได้รับ {value:g})")
-    return float(value)
-
-
-def read_header_map(path: str | None) -> dict[str, str]:
-    """A TOML (`[headers]` table) or JSON file of {sheet header: field} -> dict; {} without a file."""
-    if not path:
-        return {}
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-        data = json.loads(text) if path.endswith(".json") else tomllib.loads(text)
-    except (OSError, ValueError) as exc:
-        raise SettingsError(f"อ่านไฟล์จับคู่หัวคอลัมน์ {path} ไม่ได้: {exc}") from exc
-    table = data.get("headers", data) if isinstance(data, dict) else data
-    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-        raise SettingsError(f"ไฟล์จับคู่หัวคอลัมน์ {path} ต้องเป็นตาราง 'หัวคอลัมน์ = \"ชื่อช่อง\"'")
-    return dict(table)

@@ -1,6 +1,6 @@
 """A throwaway PostgreSQL server on loopback, for tests and benchmarks: initdb + pg_ctl in a temporary folder.
 
-``from postgres import PostgresServer, pg_bin`` once tests/ is on sys.path. The server runs as the
+``from tools.postgres import PostgresServer, pg_bin``. The server runs as the
 invoking user, or as an unprivileged user (``postgres``) through runuser when that is root, since
 PostgreSQL refuses to run as root. Nothing outside its temporary folder is touched.
 """
