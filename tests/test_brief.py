@@ -163,20 +163,6 @@ def test_every_drawn_string_extracts_unchanged(drawn):
         assert 0 not in [glyph.gid for glyph in typeset.face(bold).shape(string)], string
 
 
-def test_thai_marks_extract_as_typed():
-    """The letters fpdf2's own shaped text gets wrong on extraction: SARA AM and marks moved by the font."""
-    from fpdf import FPDF
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.add_page()
-    setter = typeset.Typesetter(pdf)
-    samples = ["สำนักงานป้องกันและบรรเทาสาธารณภัย", "น้ำพอง ปี่ ฝั่ง ปั้น ญู ฐู ก้ำ", "โคกโพธิ์ไชย ศูนย์อนามัยที่ 7"]
-    for line, sample in enumerate(samples):
-        setter.draw(sample, typeset.Style(12, bold=line == 1), x=20, baseline=30 + 10 * line)
-    setter.flush()
-    assert page_texts(bytes(pdf.output()))[0].splitlines() == samples
-
-
 def test_no_personal_data(outcome, drawn):
     text = "\n".join(page_texts(drawn[0]))
     reporters = outcome.agencies[["reporter_name", "reporter_phone", "reporter_position"]]
