@@ -28,7 +28,7 @@ THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Zero-width characters and the invisible direction marks that pasting from web pages brings along.
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"
                                     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
-_CLEAN = {**ZERO_WIDTH, **THAI_DIGITS}  # one pass instead of two: the two tables share no character
+CLEAN = {**ZERO_WIDTH, **THAI_DIGITS}  # one pass instead of two: the two tables share no character
 
 THAI_MONTHS = {
     "มกราคม": 1, "กุมภาพันธ์": 2, "มีนาคม": 3, "เมษายน": 4, "พฤษภาคม": 5, "มิถุนายน": 6,
@@ -66,7 +66,7 @@ def clean_text(value: object) -> str:
     """Any cell -> text without zero-width characters, Thai digits as ASCII, trimmed."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    return str(value).translate(_CLEAN).strip()
+    return str(value).translate(CLEAN).strip()
 
 
 # clean_text's table as two scans, for text that loses its white space anyway: str.translate

@@ -24,10 +24,11 @@ REPO = Path(__file__).resolve().parent.parent
 HAND_SHEET = str(REPO / "tests" / "data" / "hand_sheet.csv")
 SUMMARY_KEYS = [
     "as_of", "deadline", "agencies_expected", "agencies_reported", "agencies_on_time", "agencies_late",
-    "agencies_missing", "agencies_fully_signed", "agencies_published", "personnel_total", "personnel_signed",
+    "agencies_missing", "agencies_needing_correction", "agencies_fully_signed", "agencies_published",
+    "personnel_total", "personnel_signed",
     "signing_rate", "rows_total", "rows_used", "rows_superseded", "rows_rejected", "districts",
 ]
-DISTRICT_KEYS = ["district_code", "name_th", "expected", "reported", "on_time", "late", "missing",
+DISTRICT_KEYS = ["district_code", "name_th", "expected", "reported", "on_time", "late", "missing", "needing_correction",
                  "personnel_total", "personnel_signed", "signing_rate"]
 
 
@@ -128,7 +129,8 @@ def test_export_missing_agencies_of_one_district(tmp_path, suffix):
     assert (result.returncode, result.stderr,
             [(r["รหัสหน่วยงาน"], r["สถานะการส่ง"], r["รหัสอำเภอ"], r["อำเภอ"]) for r in rows], list(rows[0])[-1]) == (
         0, f"เขียน 2 หน่วยงานไปที่ {out}\n",
-        [("U4012-1", "ยังไม่ส่ง", "4012", "พล"), ("U4012-2", "ยังไม่ส่ง", "4012", "พล")], "เบอร์โทรศัพท์ผู้รายงาน")
+        # U4012-2's only row so far (9) was rejected: it is missing, and must correct that row.
+        [("U4012-1", "ยังไม่ส่ง", "4012", "พล"), ("U4012-2", "ส่งแล้วแต่ต้องแก้ไข", "4012", "พล")], "ข้อมูลติดต่อจาก")
 
 
 def test_export_province_group_without_contacts(tmp_path, capsys):
@@ -138,7 +140,7 @@ def test_export_province_group_without_contacts(tmp_path, capsys):
     rows = read_exported(out)
     assert (code, capsys.readouterr().err, list(rows[0])[-1], len(rows),
             sorted(r["รหัสหน่วยงาน"] for r in rows if r["สถานะการส่ง"] == "ส่งล่าช้า")) == (
-        0, f"เขียน 14 หน่วยงานไปที่ {out}\n", "ลิงก์ประกาศบนเว็บไซต์", 14, ["P23", "P26"])
+        0, f"เขียน 14 หน่วยงานไปที่ {out}\n", "รายงานที่ถูกปฏิเสธ", 14, ["P23", "P26"])
 
 
 BAD_INPUTS = {

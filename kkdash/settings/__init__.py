@@ -66,6 +66,8 @@ class Settings:
     threshold: float = DEFAULT_THRESHOLD
     deadline: date | None = None
     allow_loopback: bool = False
+    # The chase log's database: KKDASH_DATABASE_URL or [database] url; None: a SQLite file in cache_dir.
+    database_url: str | None = field(default=None, repr=False)
 
     @property
     def snapshot_path(self) -> Path:
@@ -81,7 +83,7 @@ class Settings:
 def load_settings(secrets: Mapping | None, environ: Mapping | None = None, *, responses: str | None = None,
                   registry: str | None = None, districts: str | None = None, demo: bool = False,
                   deadline: str | None = None, header_map: str | None = None,
-                  threshold: float | None = None) -> Settings:
+                  threshold: float | None = None, database: str | None = None) -> Settings:
     """secrets.toml's tables, the environment and the CLI's flags -> Settings; raises SettingsError for bad values."""
     environ = os.environ if environ is None else environ
     try:
@@ -101,7 +103,20 @@ def load_settings(secrets: Mapping | None, environ: Mapping | None = None, *, re
         threshold=_threshold(threshold),
         deadline=flagged_deadline or sheet.deadline,
         allow_loopback=str(environ.get(ENV_ALLOW_LOOPBACK, "")).strip() == "1",
+        database_url=database or _database_url(secrets, environ),
     )
+
+
+def _database_url(secrets: Mapping | None, environ: Mapping) -> str | None:
+    """KKDASH_DATABASE_URL, else `[database] url` of secrets.toml; None for the default SQLite file."""
+    value = environ.get(ENV_DATABASE_URL)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    table = (secrets or {}).get("database") if isinstance(secrets, Mapping) else None
+    url = table.get("url") if isinstance(table, Mapping) else None
+    if url is not None and not isinstance(url, str):
+        raise SettingsError("[database] url ต้องเป็นข้อความ เช่น postgresql://ผู้ใช้@เครื่อง/ฐานข้อมูล")
+    return url.strip() if isinstance(url, str) and url.strip() else None
 
 
 def _env_path(environ: Mapping, name: str) -> Path | None:

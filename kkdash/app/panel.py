@@ -1,0 +1,49 @@
+"""One agency, opened from the follow-up list: whom to call, what was rejected, every row it sent, and
+(for the hr role) its chase log with the form to add to it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kkdash import views
+from kkdash.app import chaselog, tables
+from kkdash.app.state import Campaign
+from kkdash.dates import format_thai_date
+from kkdash.formats import phone_for_people
+from kkdash.labels import CALL_SOURCE_TH
+from kkdash.text import literal
+
+
+def agency_panel(campaign: Campaign, agency: pd.Series, *, personal: bool, who: str, known: frozenset[str]) -> None:
+    """The selected agency's panel; contacts and the chase log only when ``personal`` (the hr role)."""
+    outcome = campaign.outcome
+    status = views.status_words(agency.to_frame().T.astype({"overdue": bool, "needs_correction": bool})).iloc[0]
+    st.subheader(f"{literal(agency['name_th'])} · {status}")
+    if personal:
+        st.markdown(contact_line(agency))
+    if agency["needs_correction"]:
+        st.warning(f"ส่งแล้วแต่ต้องแก้ไข — แถว {int(agency['rejected_row'])} ในชีต"
+                   f" (ส่งเมื่อ {format_thai_date(agency['rejected_at'], with_time=True)}):"
+                   f" {literal(agency['rejected_reason'], limit=600)}", icon=":material/edit_note:")
+    tables.agency_history(outcome, agency)
+    if personal:
+        st.markdown("##### บันทึกการติดตาม")
+        chaselog.agency_log(agency["agency_id"], outcome.deadline, outcome.as_of)
+        chaselog.entry_form(agency["agency_id"], campaign=outcome.deadline, known=known, who=who,
+                            as_of=outcome.as_of)
+
+
+def contact_line(agency: pd.Series) -> str:
+    """Whom to call, as Markdown: name, position, a tel: link per number, e-mail, and where it comes from."""
+    if not agency["call_source"]:
+        return "ผู้ที่ต้องติดต่อ: ยังไม่มีข้อมูลติดต่อ — เพิ่มเบอร์โทรและผู้ประสานงานในทะเบียนหน่วยงาน"
+    phones = [phone.strip() for phone in agency["call_phone"].split(",") if phone.strip()]
+    links = " · ".join(f"[{literal(phone_for_people(phone))}]({views.tel_link(phone)})"
+                       if views.tel_link(phone) else literal(phone) for phone in phones)
+    parts = [literal(agency["call_name"]) or "-", literal(agency["call_position"]), links,
+             literal(agency["call_email"])]
+    source = CALL_SOURCE_TH.get(agency["call_source"], "")
+    return f"ผู้ที่ต้องติดต่อ ({source}): " + " · ".join(part for part in parts if part) + (
+        "" if phones else " · ไม่มีเบอร์โทร")
+
