@@ -3,11 +3,13 @@
 import streamlit as st
 
 from kkdash import views
-from kkdash.app import frame, tables
+from kkdash.app import frame, signin, tables
+from kkdash.registry import registry_warnings
 
 frame.ensure_framed()
 
-outcome = frame.page_campaign("คุณภาพข้อมูล").outcome
+campaign = frame.page_campaign("คุณภาพข้อมูล")
+outcome = campaign.outcome
 st.markdown(f"### {views.row_arithmetic(outcome.counts)}")
 st.caption(f"แถวว่าง {outcome.blank_rows:,} แถวไม่นับ · แถวที่ส่งหลังเวลาที่เลือกดูไม่นับ")
 
@@ -17,3 +19,7 @@ tables.row_section("คำเตือน", "แถวเหล่านี้�
                    key="quality_warnings", empty="ไม่มีคำเตือน", full_text=True)
 tables.row_section("แถวที่ถูกแทนที่ด้วยรายงานฉบับใหม่", "ใช้ตัวเลขจากรายงานล่าสุดแทน", views.superseded_rows(outcome),
                    key="quality_superseded", empty="ไม่มีหน่วยงานที่ส่งรายงานซ้ำ")
+if signin.can_see_contacts(campaign.dataset):  # the quotes are coordinators' phones and addresses
+    tables.row_section("ข้อมูลติดต่อในทะเบียนที่อ่านไม่ได้", "แก้ที่ทะเบียนหน่วยงาน",
+                       registry_warnings(campaign.dataset.registry), key="quality_registry",
+                       empty="ข้อมูลติดต่อในทะเบียนอ่านได้ทุกหน่วยงาน", full_text=True)

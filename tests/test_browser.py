@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from kkdash import pipeline, views
+from kkdash.dates import BANGKOK
 from kkdash.intake import DEMO_AS_OF
 from kkdash.paths import DEMO_RESPONSES_PATH
 from kkdash.registry import load_districts, load_registry
@@ -187,3 +190,28 @@ def test_a_deep_link_to_a_page_on_a_fresh_server_opens_it_in_its_frame(browser, 
             assert page.locator("[data-testid='stSidebar']").get_by_text("กำหนดส่ง:").count() == 1
         finally:
             page.close()
+
+
+def test_hr_records_a_call_in_the_agency_panel_and_finds_it_after_a_reload(browser, demo_server):
+    # The demo is open to everyone as hr; a moment an hour ahead shows the campaign as it stands now.
+    later = (datetime.now(BANGKOK) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    url = f"{demo_server}/followup?agency=D4009&as_of={later}"
+    page = open_page(browser, url)
+    try:
+        note = f"โทรคุยกับผู้ประสานงาน {uuid.uuid4().hex[:8]}"
+        page.get_by_label("ผู้บันทึก (ชื่อของคุณ)").fill("สมศรี")
+        page.get_by_label("บันทึก", exact=True).fill(note)
+        page.get_by_role("button", name="บันทึก", exact=True).click()
+        page.get_by_text("บันทึกแล้ว: โทรแล้ว").wait_for()
+        wait_idle(page)
+        assert page.get_by_label("บันทึก", exact=True).input_value() == ""  # stored, so the form is empty again
+        screenshot(page, "followup-chase-saved")
+        page.reload()
+        wait_idle(page)
+        log = page.get_by_test_id("stTable").filter(has_text="ผู้บันทึก")
+        log.get_by_text(note).wait_for()
+        assert "สมศรี" in log.inner_text()
+        log.scroll_into_view_if_needed()
+        screenshot(page, "followup-chase-after-reload")
+    finally:
+        page.close()

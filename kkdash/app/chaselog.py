@@ -15,11 +15,11 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from kkdash import chase, intake
+from kkdash import chase, intake, views
 from kkdash.app import data
 from kkdash.dates import BANGKOK, format_thai_date
 from kkdash.labels import ACTIONS_TH, ENTRY_HEADERS_TH
-from kkdash.text import literal
+from kkdash.text import literal, literal_table
 
 RETRY_SECONDS = 30.0  # a log that would not open is tried again after this, not on every rerun
 FORM_KEYS = ("action", "note", "promise", "has_promise", "by")
@@ -34,6 +34,7 @@ class _Log:
     problem: str | None = None
     tried_at: float = 0.0
     frames: dict = field(default_factory=dict)
+    summaries: dict = field(default_factory=dict)  # (campaign, entries read, moment) -> summary: reruns reuse it
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -92,7 +93,19 @@ def summary(campaign: date, as_of: datetime) -> tuple[pd.DataFrame, frozenset[st
     """Per agency the last action as of the moment shown, the agencies chased by then, and a problem."""
     frame, problem = entries(campaign)
     moment = visible_until(as_of)
-    return chase.summarize(frame, as_of=moment), chase.chased_agencies(frame, as_of=moment), problem
+    handle, key = current_handle(), (campaign, len(frame), int(frame["id"].max()) if len(frame) else 0, moment)
+    if key not in handle.summaries:
+        # The log only grows: the same count and last entry at the same moment give the same summary.
+        handle.summaries = {key: (chase.summarize(frame, as_of=moment), chase.chased_agencies(frame, as_of=moment))}
+    summarized, chased = handle.summaries[key]
+    return summarized, chased, problem
+
+
+def progress_caption(outcome) -> None:
+    """`ติดตามแล้ว N จาก M หน่วยงานที่ยังไม่ส่งหรือส่งล่าช้า`: what everyone (the wall too) may see of the log."""
+    _, chased, problem = summary(outcome.deadline, outcome.as_of)
+    if problem is None:
+        st.caption(views.chase_sentence(*views.chase_progress(outcome.agencies, chased)))
 
 
 def _key(agency_id: str, name: str) -> str:
@@ -117,14 +130,15 @@ def agency_log(agency_id: str, campaign: date, as_of: datetime) -> None:
             lambda day: format_thai_date(day) if isinstance(day, date) else ""),
         ENTRY_HEADERS_TH["by"]: shown["by"],
     }).iloc[::-1]
-    st.dataframe(table, hide_index=True, width="stretch", key=f"chase_log_{agency_id}")
+    # A table, not a grid: a note is read whole, and typed text is shown as typed (never as Markdown).
+    st.table(literal_table(table).set_index(ENTRY_HEADERS_TH["at"]))
 
 
 def entry_form(agency_id: str, *, campaign: date, known: frozenset[str], who: str, as_of: datetime) -> None:
     """The small form that adds an entry; on any fault the typed text stays in the form, marked unsaved."""
     prefix = f"chase_{agency_id}"
     with st.form(f"{prefix}_form", border=True):
-        st.markdown("**บันทึกการติดตาม**")
+        st.markdown("**เพิ่มบันทึก**")
         left, right = st.columns([1, 1])
         left.selectbox("การติดตาม", list(ACTIONS_TH), format_func=ACTIONS_TH.get, key=_key(agency_id, "action"))
         if who:
@@ -169,8 +183,8 @@ def _save(agency_id: str, campaign: date, known: frozenset[str], who: str, as_of
         state[f"{prefix}_problem"] = str(exc)
         return
     state.pop(f"{prefix}_problem", None)
-    for name in ("note", "has_promise"):
-        state.pop(_key(agency_id, name), None)
+    # Set (not removed): the browser's copy of the form is then cleared too.
+    state[_key(agency_id, "note")], state[_key(agency_id, "has_promise")] = "", False
     saved = f"บันทึกแล้ว: {ACTIONS_TH[stored.action]} เมื่อ {format_thai_date(stored.at, with_time=True)}"
     if stored.at > visible_until(as_of):  # the page looks at an earlier moment: say where the entry went
         saved += (f" — หน้านี้แสดงสถานะ ณ {format_thai_date(as_of, with_time=True)} จึงยังไม่เห็นบันทึกนี้"

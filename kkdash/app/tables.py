@@ -31,6 +31,8 @@ QUALITY_COLUMNS = {
     "agency": st.column_config.TextColumn("หน่วยงานในทะเบียน"),
     "warning": st.column_config.TextColumn("คำเตือน", width="large"),
     "replaced_by_row": st.column_config.NumberColumn("แทนที่ด้วยแถว", format="%d"),
+    "agency_id": st.column_config.TextColumn("รหัสหน่วยงาน"),
+    "name_th": st.column_config.TextColumn("หน่วยงาน"),
 }
 
 
@@ -190,4 +192,4 @@ def full_text_table(frame: pd.DataFrame, *, key: str) -> None:
         return
     headers = {column: QUALITY_COLUMNS[column].get("label", column) for column in frame.columns}
     # st.table renders Markdown in its cells: typed text must be shown as typed, never as links or images.
-    st.table(literal_table(frame).rename(columns=headers).set_index(headers["row_number"]))
+    st.table(literal_table(frame).rename(columns=headers).set_index(headers[frame.columns[0]]))

@@ -10,6 +10,7 @@ import sys
 from datetime import datetime, timedelta
 
 from kkdash import export, intake, pipeline, views
+from kkdash.cli import log
 from kkdash.cli.text import format_check, format_links_table, format_summary
 from kkdash.dates import end_of_day, format_thai_date, in_bangkok
 from kkdash.dates import now as bangkok_now
@@ -17,6 +18,7 @@ from kkdash.errors import InputError
 from kkdash.labels import STATUS_TH
 from kkdash.metrics import DEFAULT_DEADLINE
 from kkdash.parsing import clean_text, parse_datetime
+from kkdash.registry import registry_warnings
 from kkdash.settings import SECRETS_PATH, Settings, SettingsError, load_settings, read_secrets_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT = 0, 1, 2
@@ -60,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ตรวจซ้ำเมื่อผลเก่ากว่านี้ เช่น 30m, 24h, 7d (ค่าเริ่มต้น 24h)")
     links.add_argument("--workers", type=int, default=8, help="ตรวจพร้อมกันได้กี่ลิงก์ (ค่าเริ่มต้น 8)")
     links.add_argument("--out", help="บันทึกผลรายหน่วยงานเป็น .csv หรือ .xlsx")
+    log.add_parser(commands, _add_inputs)
     return parser
 
 
@@ -81,12 +84,18 @@ def settings_from(args: argparse.Namespace) -> Settings:
     secrets = read_secrets_file(args.secrets or SECRETS_PATH)
     return load_settings(secrets, responses=args.responses, registry=args.registry, districts=args.districts,
                          demo=args.demo, deadline=args.deadline, header_map=args.header_map,
-                         threshold=args.threshold)
+                         threshold=args.threshold, database=getattr(args, "database", None))
 
 
-def load_dataset(settings: Settings) -> intake.Dataset:
-    """The data for this run; bad or missing data -> InputError, a stale sheet -> a line on stderr."""
+def load_dataset(settings: Settings, *, need_rows: bool = True) -> intake.Dataset:
+    """The data for this run; bad or missing data -> InputError, a stale sheet -> a line on stderr.
+
+    ``need_rows=False``: only the registry and the deadline are needed (the chase log), so a sheet that
+    cannot be read is no obstacle.
+    """
     dataset = intake.open_dataset(settings)
+    if not need_rows and len(dataset.registry):
+        return dataset
     if dataset.problem:
         raise InputError(dataset.problem)
     if dataset.sheet is None:
@@ -122,6 +131,9 @@ def run_check(args: argparse.Namespace) -> int:
     outcome = compute(args)
     for line in format_check(outcome):
         print(line)
+    # The registry's contacts too: a coordinator's phone that cannot be dialled is found before HR needs it.
+    for warning in registry_warnings(outcome.agencies).itertuples(index=False):
+        print(f"ทะเบียน\t{warning.agency_id}\t{warning.name_th}\tคำเตือน: {warning.warning}")
     print(views.row_arithmetic(outcome.counts), file=sys.stderr)
     return EXIT_REJECTED if outcome.counts["rows_rejected"] else EXIT_OK
 
@@ -189,7 +201,12 @@ def _print_progress(done: int, total: int) -> None:
     print(f"\rตรวจลิงก์ {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
 
-COMMANDS = {"summary": run_summary, "check": run_check, "export": run_export, "links": run_links}
+def run_log(args: argparse.Namespace) -> int:
+    """`log add` / `log list` (kkdash/cli/log.py)."""
+    return log.run(args, settings_from=settings_from, load_dataset=load_dataset)
+
+
+COMMANDS = {"summary": run_summary, "check": run_check, "export": run_export, "links": run_links, "log": run_log}
 
 
 def main(argv: list[str] | None = None) -> int:
