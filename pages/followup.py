@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kkdash import views
-from kkdash.app import chaselog, frame, linkcheck, panel, signin, tables
+from kkdash.app import chaselog, frame, linkcheck, panel, reminders, signin, tables
 
 frame.ensure_framed()
 
@@ -37,6 +37,8 @@ selection = st.dataframe(
     on_select="rerun", selection_mode="single-row", key="followup_table",
 )
 tables.agency_downloads(campaign, chosen, filters=filters, include_personal=personal)
+if personal and st.toggle(f"เขียนข้อความเตือนหน่วยงานในรายการนี้ ({len(chosen):,} หน่วยงาน)", key="reminder_open"):
+    reminders.reminder_panel(campaign, chosen, who=signin.author(decision))
 
 agency = tables.picked_agency(chosen, selection)
 if agency is not None:

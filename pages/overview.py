@@ -26,6 +26,8 @@ def overview() -> None:
     verified = views.verified_count(linkcheck.agencies_with_links(outcome))
     cards.kpi_cards(views.headline(outcome, verified=verified), per_row=8 if wall else 4)
     chaselog.progress_caption(outcome)
+    if not wall:
+        cards.brief_button(campaign, links_verified=verified)
     if wall:
         _wall_charts(outcome)
         return

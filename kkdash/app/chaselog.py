@@ -59,6 +59,13 @@ def _open(handle: _Log):
     return handle.log
 
 
+def open_log():
+    """The app's open ChaseLog, or None when it cannot be opened (see entries() for why)."""
+    handle = current_handle()
+    with handle.lock:
+        return _open(handle)
+
+
 def current_handle() -> _Log:
     """This app's log handle (one per database setting)."""
     settings = data.app_settings()

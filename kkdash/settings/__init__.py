@@ -19,11 +19,13 @@ from kkdash.dates import parse_iso_day
 from kkdash.errors import SettingsError
 from kkdash.matching import DEFAULT_THRESHOLD
 from kkdash.paths import DISTRICTS_PATH, REGISTRY_PATH
+from kkdash.settings.reminders import ReminderSettings, load_reminders
 from kkdash.settings.sheet import SheetSettings, load_sheet_settings, parse_sheet_key
 from kkdash.settings.smtp import SmtpSettings, load_smtp
 
-__all__ = ["Settings", "SettingsError", "SheetSettings", "SmtpSettings", "load_settings", "load_sheet_settings",
-           "load_smtp", "parse_sheet_key", "read_header_map", "read_secrets_file"]
+__all__ = ["ReminderSettings", "Settings", "SettingsError", "SheetSettings", "SmtpSettings", "load_reminders",
+           "load_settings", "load_sheet_settings", "load_smtp", "parse_sheet_key", "read_header_map",
+           "read_secrets_file"]
 
 ENV_REGISTRY_PATH = "KKDASH_REGISTRY_PATH"
 ENV_DISTRICTS_PATH = "KKDASH_DISTRICTS_PATH"
@@ -68,6 +70,10 @@ class Settings:
     allow_loopback: bool = False
     # The chase log's database: KKDASH_DATABASE_URL or [database] url; None: a SQLite file in cache_dir.
     database_url: str | None = field(default=None, repr=False)
+    # The office's SMTP server (None: reminders are written, not e-mailed) and why it cannot be used.
+    smtp: SmtpSettings | None = field(default=None, hash=False)
+    mail_problem: str | None = None  # [smtp] or [reminders] cannot be used: reminders are not sent
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
 
     @property
     def snapshot_path(self) -> Path:
@@ -104,7 +110,20 @@ def load_settings(secrets: Mapping | None, environ: Mapping | None = None, *, re
         deadline=flagged_deadline or sheet.deadline,
         allow_loopback=str(environ.get(ENV_ALLOW_LOOPBACK, "")).strip() == "1",
         database_url=database or _database_url(secrets, environ),
+        **_mail(secrets, environ),
     )
+
+
+def _mail(secrets: Mapping | None, environ: Mapping) -> dict:
+    """`[smtp]` and `[reminders]`: a broken [smtp] table is a problem for sending only, never for the figures."""
+    tables = secrets if isinstance(secrets, Mapping) else {}
+    found = {"smtp": None, "mail_problem": None, "reminders": ReminderSettings()}
+    try:
+        found["reminders"] = load_reminders(tables.get("reminders"), environ)
+        found["smtp"] = load_smtp(tables.get("smtp"), environ)
+    except SettingsError as exc:
+        found["mail_problem"] = str(exc)
+    return found
 
 
 def _database_url(secrets: Mapping | None, environ: Mapping) -> str | None:
