@@ -148,7 +148,8 @@ def test_followup_filters_from_the_url_and_downloads_that_list(browser, demo_ser
         data = Path(download.value.path()).read_bytes()
         assert data.startswith(b"\xef\xbb\xbf")
         rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-        assert {row["สถานะการส่ง"] for row in rows} == {"ยังไม่ส่ง"}
+        # Missing, one of them with a report that must be corrected (still missing in every figure).
+        assert sorted({row["สถานะการส่ง"] for row in rows}) == ["ยังไม่ส่ง", "ส่งแล้วแต่ต้องแก้ไข"]
         assert page.get_by_text(f"{len(rows)} จาก 154 หน่วยงาน").count() == 1
         screenshot(page, "followup-missing")
     finally:
