@@ -15,10 +15,11 @@ from kkdash.labels import CALL_SOURCE_TH
 from kkdash.text import literal
 
 
-def agency_panel(campaign: Campaign, agency: pd.Series, *, personal: bool, who: str, known: frozenset[str]) -> None:
-    """The selected agency's panel; contacts and the chase log only when ``personal`` (the hr role)."""
-    outcome = campaign.outcome
-    status = views.status_words(agency.to_frame().T.astype({"overdue": bool, "needs_correction": bool})).iloc[0]
+def agency_panel(campaign: Campaign, picked: pd.DataFrame, *, personal: bool, who: str,
+                 known: frozenset[str]) -> None:
+    """The selected agency's panel (``picked``: its one row); contacts and the chase log only when ``personal``."""
+    outcome, agency = campaign.outcome, picked.iloc[0]
+    status = views.status_words(picked).iloc[0]
     st.subheader(f"{literal(agency['name_th'])} · {status}")
     if personal:
         st.markdown(contact_line(agency))

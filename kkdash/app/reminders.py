@@ -60,7 +60,7 @@ def reminder_panel(campaign: Campaign, chosen: pd.DataFrame, *, who: str) -> Non
         st.info("หน่วยงานในรายการนี้ไม่มีสิ่งที่ค้าง จึงไม่มีข้อความเตือน", icon=":material/task_alt:")
         return
     _downloads(messages, outcome.as_of)
-    _email(messages, settings, campaign, chosen, who)
+    _email(messages, settings, campaign, who)
     _preview(messages)
 
 
@@ -90,7 +90,7 @@ def _preview(messages: list[reminders.Message]) -> None:
         st.caption(f"แสดง {PREVIEW_LIMIT:,} ข้อความแรก — ไฟล์ที่ดาวน์โหลดมีครบทั้ง {len(messages):,} ข้อความ")
 
 
-def _email(messages, settings, campaign: Campaign, chosen: pd.DataFrame, who: str) -> None:
+def _email(messages, settings, campaign: Campaign, who: str) -> None:
     """E-mail through the office's server: confirm, hold back agencies e-mailed recently, send in the background."""
     st.markdown("##### ส่งทางอีเมล")
     job_id = st.session_state.get(JOB_KEY)

@@ -151,13 +151,14 @@ def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views
 AGENCY_PARAM = "agency"
 
 
-def picked_agency(chosen: pd.DataFrame, selection) -> pd.Series | None:
-    """The agency whose panel to open: the row clicked, else `?agency=ID` (a link to one agency), else None."""
+def picked_agency(chosen: pd.DataFrame, selection) -> pd.DataFrame | None:
+    """The agency whose panel to open, as a one-row table: the row clicked, else `?agency=ID` (a link to one
+    agency), else None."""
     rows = selection.selection.rows if selection else []
     if rows:
-        return chosen.iloc[rows[0]]
+        return chosen.iloc[rows[:1]]
     linked = chosen[chosen["agency_id"] == st.query_params.get(AGENCY_PARAM, "")]
-    return linked.iloc[0] if len(linked) else None
+    return linked.iloc[:1] if len(linked) else None
 
 
 def agency_history(outcome: Outcome, agency: pd.Series) -> None:
