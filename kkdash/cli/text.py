@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import pandas as pd
 
 from kkdash.labels import LINK_STATUS_TH, NO_LINK, REJECTED, WARNING
 from kkdash.pipeline import Outcome
+from kkdash.text import display_width
 from kkdash.views import row_arithmetic
 
 
@@ -44,18 +43,8 @@ def format_check(outcome: Outcome) -> list[str]:
     return lines
 
 
-def _display_width(text: str) -> int:
-    """How many terminal columns text takes; Thai marks above/below take none."""
-    width = 0
-    for char in text:
-        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
 def _pad(text: str, width: int) -> str:
-    return text + " " * max(width - _display_width(text), 0)
+    return text + " " * max(width - display_width(text), 0)
 
 
 def format_links_table(df: pd.DataFrame) -> str:
@@ -73,7 +62,7 @@ def format_links_table(df: pd.DataFrame) -> str:
             row.url,
             "" if pd.isna(row.error) or row.error is None else row.error,
         ])
-    widths = [max(_display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers) - 1)]
+    widths = [max(display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers) - 1)]
     lines = ["  ".join(_pad(c, w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1]
              for r in [headers, *rows]]
     counts = df["status"].value_counts()
