@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kkdash import views
-from kkdash.app import frame, linkcheck, signin, tables
+from kkdash.app import agencycards, frame, linkcheck, signin, tables
 
 frame.ensure_framed()
 
@@ -17,6 +17,7 @@ count_col, check_col = st.columns([3, 1])
 count_col.markdown(f"**{len(chosen):,}** จาก {len(agencies):,} หน่วยงาน")
 with check_col:
     linkcheck.link_check_button(agencies, key="followup_check_links")
+linkcheck.found_message()
 
 if chosen.empty:
     st.info("ไม่มีหน่วยงานตามเงื่อนไขที่เลือก — ลองเอาตัวกรองบางตัวออก", icon=":material/filter_alt_off:")
@@ -29,6 +30,7 @@ selection = st.dataframe(
     hide_index=True, width="stretch", height=min(640, 38 + 35 * max(len(chosen), 1)),
     on_select="rerun", selection_mode="single-row", key="followup_table",
 )
+agencycards.agency_cards(chosen, include_personal=personal)  # instead of the table on a phone
 tables.agency_downloads(campaign, chosen, filters=filters, include_personal=personal)
 
 picked = selection.selection.rows if selection else []

@@ -45,13 +45,13 @@ def agency_filters(agencies: pd.DataFrame, *, key: str) -> views.AgencyFilters:
         st.session_state.setdefault(widget, value)
     status_col, district_col, kind_col, link_col, query_col = st.columns([3, 3, 2, 2, 2])
     statuses = status_col.multiselect("สถานะ", list(FILTER_STATUS_TH), key=f"{key}_status",
-                                      format_func=FILTER_STATUS_TH.get, placeholder="ทุกสถานะ")
+                                      format_func=FILTER_STATUS_TH.get, placeholder="ทุกสถานะ", select_all=False)
     chosen_districts = district_col.multiselect("อำเภอ", list(districts), key=f"{key}_district",
-                                                format_func=districts.get, placeholder="ทุกอำเภอ")
+                                                format_func=districts.get, placeholder="ทุกอำเภอ", select_all=False)
     kinds = kind_col.multiselect("ประเภทหน่วยงาน", list(KINDS_TH), key=f"{key}_kind",
-                                 format_func=KINDS_TH.get, placeholder="ทุกประเภท")
+                                 format_func=KINDS_TH.get, placeholder="ทุกประเภท", select_all=False)
     link_states = link_col.multiselect("ลิงก์ประกาศ", list(LINK_STATUS_TH), key=f"{key}_link",
-                                       format_func=LINK_STATUS_TH.get, placeholder="ทุกสถานะลิงก์")
+                                       format_func=LINK_STATUS_TH.get, placeholder="ทุกสถานะลิงก์", select_all=False)
     query = query_col.text_input("ค้นหาชื่อหน่วยงาน", key=f"{key}_q", placeholder="เช่น สาธารณสุข")
     filters = views.AgencyFilters(statuses=tuple(statuses), districts=tuple(chosen_districts), kinds=tuple(kinds),
                                   query=query.strip(), links=tuple(link_states))
