@@ -7,13 +7,15 @@ from kkdash.app import frame, tables
 
 frame.ensure_framed()
 
-outcome = frame.page_campaign("คุณภาพข้อมูล").outcome
+campaign = frame.page_campaign("คุณภาพข้อมูล")
+outcome = campaign.outcome
+content = (campaign.dataset.version, outcome.as_of, outcome.deadline)  # the CSVs are built once per content
 st.markdown(f"### {views.row_arithmetic(outcome.counts)}")
 st.caption(f"แถวว่าง {outcome.blank_rows:,} แถวไม่นับ · แถวที่ส่งหลังเวลาที่เลือกดูไม่นับ")
 
 tables.row_section("แถวที่ถูกปฏิเสธ", "แก้ที่ต้นทางแล้วระบบจะนับให้เอง", views.rejected_rows(outcome),
-                   key="quality_rejected", empty="ไม่มีแถวที่ถูกปฏิเสธ", full_text=True)
+                   key="quality_rejected", empty="ไม่มีแถวที่ถูกปฏิเสธ", full_text=True, content=content)
 tables.row_section("คำเตือน", "แถวเหล่านี้ยังนับ", views.warning_rows(outcome),
-                   key="quality_warnings", empty="ไม่มีคำเตือน", full_text=True)
+                   key="quality_warnings", empty="ไม่มีคำเตือน", full_text=True, content=content)
 tables.row_section("แถวที่ถูกแทนที่ด้วยรายงานฉบับใหม่", "ใช้ตัวเลขจากรายงานล่าสุดแทน", views.superseded_rows(outcome),
-                   key="quality_superseded", empty="ไม่มีหน่วยงานที่ส่งรายงานซ้ำ")
+                   key="quality_superseded", empty="ไม่มีหน่วยงานที่ส่งรายงานซ้ำ", content=content)

@@ -141,11 +141,15 @@ def compute_outcome(dataset: intake.Dataset, *, as_of: datetime, deadline: date)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _export_bytes(kind: str, key: tuple, _table: pd.DataFrame) -> bytes:
+def _export_bytes(kind: str, key: tuple, sheet_name: str, _table: pd.DataFrame, _about: list) -> bytes:
     """Export files by what they hold: a rerun that changes nothing does not rebuild them."""
-    return export.csv_bytes(_table) if kind == "csv" else export.xlsx_bytes(_table)
+    if kind == "csv":
+        return export.csv_bytes(_table)
+    return export.xlsx_bytes(_table, sheet_name=sheet_name, about=_about)
 
 
-def export_bytes(kind: str, table: pd.DataFrame, *, key: tuple) -> bytes:
-    """`csv` or `xlsx` bytes of ``table``; ``key`` names its content (data version, moment, filters, role)."""
-    return _export_bytes(kind, key, table)
+def export_bytes(kind: str, table: pd.DataFrame, *, key: tuple, sheet_name: str = export.DATA_SHEET,
+                 about: list | None = None) -> bytes:
+    """`csv` or `xlsx` bytes of ``table``; ``key`` names its content (data version, moment, filters, role);
+    an .xlsx gets ``about`` as its second sheet (built with the first, so it says when the file was made)."""
+    return _export_bytes(kind, key, sheet_name, table, about or [])

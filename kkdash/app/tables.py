@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from kkdash import export, views
-from kkdash.app import data, linkcheck
+from kkdash.app import data, downloads, linkcheck
 from kkdash.app.state import Campaign
-from kkdash.labels import FILTER_STATUS_TH, KINDS_TH, LINK_STATUS_TH, PROVINCE_GROUP_TH
+from kkdash.labels import FILTER_STATUS_TH, KINDS_TH, LINK_STATUS_TH, PROVINCE_GROUP_TH, ROW_HEADERS_TH
 from kkdash.pipeline import Outcome
 from kkdash.text import literal, literal_table
 
@@ -123,12 +123,15 @@ def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views
     table = export.agency_export(chosen, include_personal=include_personal)
     content = (campaign.dataset.version, outcome.as_of, outcome.deadline, tuple(filters.to_params().items()),
                include_personal, linkcheck.link_results_version())
+    words = downloads.filter_words(filters, chosen)
+    about = downloads.about(campaign, words, count=len(chosen), include_personal=include_personal)
     left, right, _ = st.columns([1, 1, 3])
     left.download_button("ดาวน์โหลด CSV", data.export_bytes("csv", table, key=content),
-                         file_name="kkdash-agencies.csv", icon=":material/download:", mime="text/csv",
-                         key="followup_csv", width="stretch")
-    right.download_button("ดาวน์โหลด Excel", data.export_bytes("xlsx", table, key=content),
-                          file_name="kkdash-agencies.xlsx", icon=":material/download:",
+                         file_name=downloads.file_name(campaign, words, ".csv"), icon=":material/download:",
+                         mime="text/csv", key="followup_csv", width="stretch")
+    right.download_button("ดาวน์โหลด Excel", data.export_bytes("xlsx", table, key=content, about=about,
+                                                                 sheet_name=export.AGENCY_SHEET),
+                          file_name=downloads.file_name(campaign, words, ".xlsx"), icon=":material/download:",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key="followup_xlsx", width="stretch")
 
@@ -144,8 +147,9 @@ def agency_history(outcome: Outcome, agency: pd.Series) -> None:
 
 
 def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: str,
-                full_text: bool = False) -> None:
-    """A heading with the row count, the rows (or a line saying there are none), and their CSV."""
+                full_text: bool = False, content: tuple = ()) -> None:
+    """A heading with the row count, the rows (or a line saying there are none), and their CSV
+    (built once per ``content``: the data version and moment the rows come from)."""
     st.subheader(f"{title} ({len(frame):,}) — {note}")
     if frame.empty:
         st.success(empty)
@@ -154,7 +158,9 @@ def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: 
         full_text_table(frame, key=key)
     else:
         st.dataframe(frame, column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
-    st.download_button(f"ดาวน์โหลด{title} (CSV)", export.csv_bytes(frame), icon=":material/download:",
+    thai = frame.rename(columns=ROW_HEADERS_TH)
+    csv = data.export_bytes("csv", thai, key=(*content, key)) if content else export.csv_bytes(thai)
+    st.download_button(f"ดาวน์โหลด{title} (CSV)", csv, icon=":material/download:",
                        file_name=f"kkdash-{key.removeprefix('quality_')}.csv", mime="text/csv", key=f"{key}_csv")
 
 
