@@ -88,6 +88,7 @@ BASE_CSS = """
 [data-testid="stStatusWidget"] button { display: none; }
 """ + EQUAL_CARDS_CSS + WRAP_CARD_TEXT_CSS + PHONE_CSS + """</style>
 """
+REFUSED_REFRESH_KEY = "sidebar_refresh_refused"
 ENTRYPOINT = Path(__file__).resolve().parents[2] / "app.py"
 _router = threading.local()  # each session's script runs in its own thread
 
@@ -132,16 +133,24 @@ def sidebar(dataset: Dataset) -> None:
         else:
             st.markdown(literal(dataset.label))
             if dataset.fetched_at:
+                rows = f" · {len(dataset.sheet.cells):,} แถวคำตอบ" if dataset.sheet is not None else ""
                 st.markdown(f"ข้อมูล ณ {dataset.fetched_at.astimezone(BANGKOK):%H:%M} น."
-                            f" ({format_thai_date(dataset.fetched_at)})")
+                            f" ({format_thai_date(dataset.fetched_at)}){rows}")
             if dataset.mode in ("service_account", "published_csv"):
-                refresh = st.button("ดึงข้อมูลล่าสุด", icon=":material/refresh:", key="sidebar_refresh",
-                                    width="stretch")
-                if refresh and not data.refresh_now():
+                # A callback runs before the script: this run's data, and the line above, are the fresh read.
+                st.button("ดึงข้อมูลล่าสุด", icon=":material/refresh:", key="sidebar_refresh", width="stretch",
+                          on_click=_refresh)
+                if st.session_state.pop(REFUSED_REFRESH_KEY, False):
                     st.toast("เพิ่งดึงข้อมูลไปเมื่อไม่กี่วินาทีก่อน กรุณารอสักครู่")
         st.markdown(f"**กำหนดส่ง:** {format_thai_date(state.deadline(dataset))}")
         state.as_of_controls(dataset)
     signin.sign_in_panel(dataset)
+
+
+def _refresh() -> None:
+    """The refresh button: read the sheet now (or remember to say it was read a moment ago)."""
+    if not data.refresh_now():
+        st.session_state[REFUSED_REFRESH_KEY] = True
 
 
 def page_campaign(title: str) -> state.Campaign:
