@@ -79,10 +79,11 @@ def district_bars(districts: pd.DataFrame, *, width: int, height: int, font_size
     province_labels = [f"{PROVINCE_GROUP_TH} ({int(n):,} หน่วยงาน)" for n in province["expected"]]
     counts = [f"{int(r):,}/{int(e):,}" for r, e in zip(pd.concat([province, rows])["reported"],
                                                       pd.concat([province, rows])["expected"], strict=True)]
-    legend_height = 1.8 * font_size
+    legend_height = 2.0 * font_size
     gap = 0.8 * font_size if len(province) else 0.0  # between the province's line and the districts
     slots = len(rows) + len(province)
-    row = (height - legend_height - gap) / max(slots, 1)
+    # A Thai line reaches above and below its em box (vowels and tone marks): room at the top and foot.
+    row = (height - legend_height - gap - 0.4 * font_size) / max(slots, 1)
     size = min(font_size, row * 0.85)
     label_width = max((text_width(t, size) for t in labels + province_labels), default=0) + 0.6 * size
     count_width = max((text_width(t, size) for t in counts), default=0) + 0.6 * size
@@ -105,9 +106,9 @@ def _legend(size: float, left: float) -> list[str]:
     """Three swatches with their status names, left to right."""
     body, x = [], left
     for status in STATUSES:
-        body.append(f'<rect x="{x:.1f}" y="{0.35 * size:.1f}" width="{0.8 * size:.1f}" height="{0.8 * size:.1f}"'
+        body.append(f'<rect x="{x:.1f}" y="{0.55 * size:.1f}" width="{0.8 * size:.1f}" height="{0.8 * size:.1f}"'
                     f' fill="{STATUS_COLORS[status]}"/>')
-        body.append(_text(x + 1.1 * size, 1.1 * size, STATUS_TH[status], size=size, css_class="kk-legend"))
+        body.append(_text(x + 1.1 * size, 1.3 * size, STATUS_TH[status], size=size, css_class="kk-legend"))
         x += 1.1 * size + text_width(STATUS_TH[status], size) + 1.2 * size
     return body
 
