@@ -51,8 +51,8 @@ def _percent_axis_room(figure: go.Figure, font_size: int) -> go.Figure:
 
 def district_labels(districts: pd.DataFrame) -> pd.Series:
     """District rows -> axis labels (`อ.พล`, and the province group as is)."""
-    return districts.apply(
-        lambda d: f"อ.{d['name_th']}" if d["district_code"] else d["name_th"], axis=1)
+    names = districts["name_th"].astype("str")
+    return ("อ." + names).where(~is_province(districts), names)
 
 
 def is_province(districts: pd.DataFrame) -> pd.Series:

@@ -53,6 +53,12 @@ def found_sentence(results: Iterable[tuple[str, str]]) -> str:
 
 
 def only_sample_links(urls: Iterable[object]) -> bool:
-    """True when there are links and every one is a sample link (the demo)."""
-    flags = [is_sample_url(url) for url in urls if isinstance(url, str)]
-    return bool(flags) and all(flags)
+    """True when there are links and every one is a sample link (the demo); stops at the first real one."""
+    seen = False
+    for url in urls:
+        if not isinstance(url, str):
+            continue
+        if not is_sample_url(url):
+            return False
+        seen = True
+    return seen

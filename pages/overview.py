@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from kkdash import charts, svg, views
-from kkdash.app import cards, frame, linkcheck, state, wall
+from kkdash import views
+from kkdash.app import cards, figures, frame, state, wall
 
 frame.ensure_framed()
 
@@ -24,7 +24,7 @@ def overview() -> None:
         return
     outcome = campaign.outcome
     cards.progress_note(outcome)
-    kpis = views.headline(outcome, **linkcheck.headline_links(linkcheck.agencies_with_links(outcome)))
+    kpis = figures.headline(campaign)
     # Keyed blocks: on a phone the CSS shows the district chart right after the first four figures.
     with st.container(key="overview_headline"):
         cards.kpi_cards(kpis[:4])
@@ -35,19 +35,18 @@ def overview() -> None:
         with left:
             st.markdown("#### ความคืบหน้ารายอำเภอ")
             st.caption("สัดส่วนหน่วยงานในแต่ละอำเภอ อำเภอที่ส่งน้อยที่สุดอยู่บนสุด หน่วยงานระดับจังหวัดอยู่แถวแรก")
-            st.plotly_chart(charts.district_progress(outcome.districts), key="overview_progress")
+            st.plotly_chart(figures.district_progress(campaign), key="overview_progress")
         with right:
             st.markdown("#### แผนที่ความคืบหน้า")
             st.caption("สีตามสัดส่วนหน่วยงานที่ส่งแล้ว ชี้ที่อำเภอเพื่อดูตัวเลข")
-            st.markdown(svg.coverage_map(outcome.districts, width=520, font_size=16), unsafe_allow_html=True)
+            st.markdown(figures.coverage_map(campaign, width=520, font_size=16), unsafe_allow_html=True)
     with st.container(key="overview_details"):
         st.markdown("#### หน่วยงานที่ส่งรายงานสะสมรายวัน")
-        st.plotly_chart(charts.timeline(outcome.timeline, deadline=outcome.deadline, as_of=outcome.as_of),
-                        key="overview_timeline")
+        st.plotly_chart(figures.timeline(campaign), key="overview_timeline")
         st.markdown("#### ร้อยละบุคลากรที่ลงนามรายอำเภอ ของหน่วยงานที่ส่งแล้ว")
         st.caption("นับเฉพาะหน่วยงานที่ส่งรายงานแล้ว — ท้ายแท่งบอกว่าส่งแล้วกี่แห่งจากทั้งหมด"
                    " อำเภอที่ต่ำที่สุดอยู่บนสุด")
-        st.plotly_chart(charts.signing_rate_by_district(outcome.districts), key="overview_signing")
+        st.plotly_chart(figures.signing_rates(campaign), key="overview_signing")
         st.caption(views.row_arithmetic(outcome.counts) + " — รายละเอียดที่หน้า “คุณภาพข้อมูล”")
 
 

@@ -3,19 +3,20 @@
 import streamlit as st
 
 from kkdash import views
-from kkdash.app import frame, tables
+from kkdash.app import figures, frame, tables
 
 frame.ensure_framed()
 
 campaign = frame.page_campaign("คุณภาพข้อมูล")
 outcome = campaign.outcome
-content = (campaign.dataset.version, outcome.as_of, outcome.deadline)  # the CSVs are built once per content
+content = campaign.key  # the lists and their CSVs are built once per content, not on every rerun
 st.markdown(f"### {views.row_arithmetic(outcome.counts)}")
 st.caption(f"แถวว่าง {outcome.blank_rows:,} แถวไม่นับ · แถวที่ส่งหลังเวลาที่เลือกดูไม่นับ")
 
-tables.row_section("แถวที่ถูกปฏิเสธ", "แก้ที่ต้นทางแล้วระบบจะนับให้เอง", views.rejected_rows(outcome),
+tables.row_section("แถวที่ถูกปฏิเสธ", "แก้ที่ต้นทางแล้วระบบจะนับให้เอง", figures.row_list(campaign, views.rejected_rows),
                    key="quality_rejected", empty="ไม่มีแถวที่ถูกปฏิเสธ", full_text=True, content=content)
-tables.row_section("คำเตือน", "แถวเหล่านี้ยังนับ", views.warning_rows(outcome),
+tables.row_section("คำเตือน", "แถวเหล่านี้ยังนับ", figures.row_list(campaign, views.warning_rows),
                    key="quality_warnings", empty="ไม่มีคำเตือน", full_text=True, content=content)
-tables.row_section("แถวที่ถูกแทนที่ด้วยรายงานฉบับใหม่", "ใช้ตัวเลขจากรายงานล่าสุดแทน", views.superseded_rows(outcome),
-                   key="quality_superseded", empty="ไม่มีหน่วยงานที่ส่งรายงานซ้ำ", content=content)
+tables.row_section("แถวที่ถูกแทนที่ด้วยรายงานฉบับใหม่", "ใช้ตัวเลขจากรายงานล่าสุดแทน",
+                   figures.row_list(campaign, views.superseded_rows), key="quality_superseded",
+                   empty="ไม่มีหน่วยงานที่ส่งรายงานซ้ำ", content=content)

@@ -153,3 +153,14 @@ def export_bytes(kind: str, table: pd.DataFrame, *, key: tuple, sheet_name: str 
     """`csv` or `xlsx` bytes of ``table``; ``key`` names its content (data version, moment, filters, role);
     an .xlsx gets ``about`` as its second sheet (built with the first, so it says when the file was made)."""
     return _export_bytes(kind, key, sheet_name, table, about or [])
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _built(name: str, key: tuple, _build: Callable[[], object]) -> object:
+    return _build()
+
+
+def built_once(name: str, key: tuple, build: Callable[[], object]) -> object:
+    """``build()`` once per ``name`` and ``key``, the content it depends on (data version, moment, deadline …):
+    a rerun that changes nothing (a widget elsewhere, the wall's refresh) reuses the figure or table built."""
+    return _built(name, key, build)

@@ -28,6 +28,12 @@ class Campaign:
     dataset: Dataset
     outcome: Outcome | None
 
+    @property
+    def key(self) -> tuple:
+        """What the campaign's figures depend on: the data version, the moment and the deadline."""
+        outcome = self.outcome
+        return (self.dataset.version, outcome.as_of, outcome.deadline) if outcome else (self.dataset.version,)
+
 
 def deadline(dataset: Dataset) -> date:
     """The deadline from the settings, or the letter's 7 July 2566."""

@@ -11,8 +11,8 @@ from html import escape
 
 import streamlit as st
 
-from kkdash import svg, views
-from kkdash.app import cards, frame, linkcheck, state
+from kkdash import views
+from kkdash.app import cards, figures, frame, state
 from kkdash.dates import format_thai_date
 
 # The charts' boxes on a 1920×1080 wall, in px there (one rem is 18 px): the SVG viewBoxes.
@@ -29,13 +29,11 @@ def wall(campaign: state.Campaign, *, refresh_seconds: int) -> None:
         return
     outcome = campaign.outcome
     cards.progress_note(outcome)
-    cards.kpi_cards(views.headline(outcome, **linkcheck.headline_links(linkcheck.agencies_with_links(outcome))),
-                    per_row=8)
+    cards.kpi_cards(figures.headline(campaign), per_row=8)
     left, right = st.columns([3, 2], gap="small")
-    left.markdown(svg.district_bars(outcome.districts, width=BARS_WIDTH, height=CHART_HEIGHT, font_size=FONT_SIZE),
+    left.markdown(figures.district_bars(campaign, width=BARS_WIDTH, height=CHART_HEIGHT, font_size=FONT_SIZE),
                   unsafe_allow_html=True)
-    right.markdown(svg.coverage_map(outcome.districts, width=MAP_WIDTH, font_size=FONT_SIZE),
-                   unsafe_allow_html=True)
+    right.markdown(figures.coverage_map(campaign, width=MAP_WIDTH, font_size=FONT_SIZE), unsafe_allow_html=True)
     st.caption(f"ปรับปรุงอัตโนมัติทุก {refresh_seconds} วินาที · {views.row_arithmetic(outcome.counts)}")
 
 
