@@ -84,8 +84,6 @@ BASE_CSS = """
 .kk-card-name { font-weight: 600; }
 .kk-card-status { font-size: 0.9rem; color: #444; }
 .kk-card-call a { font-weight: 600; white-space: nowrap; }
-/* The running man's "Stop" is English; pages show their own Thai progress for what takes long. */
-[data-testid="stStatusWidget"] button { display: none; }
 """ + EQUAL_CARDS_CSS + WRAP_CARD_TEXT_CSS + PHONE_CSS + """</style>
 """
 REFUSED_REFRESH_KEY = "sidebar_refresh_refused"
