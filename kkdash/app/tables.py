@@ -44,6 +44,7 @@ def agency_filters(agencies: pd.DataFrame, *, key: str) -> views.AgencyFilters:
     for widget, value in seeds.items():
         st.session_state.setdefault(widget, value)
     status_col, district_col, kind_col, link_col, query_col = st.columns([3, 3, 2, 2, 2])
+    # select_all=False: Streamlit's "Select all" is English, and an empty filter already means every value.
     statuses = status_col.multiselect("สถานะ", list(FILTER_STATUS_TH), key=f"{key}_status",
                                       format_func=FILTER_STATUS_TH.get, placeholder="ทุกสถานะ", select_all=False)
     chosen_districts = district_col.multiselect("อำเภอ", list(districts), key=f"{key}_district",
