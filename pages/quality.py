@@ -14,9 +14,11 @@ st.markdown(f"### {views.row_arithmetic(outcome.counts)}")
 st.caption(f"แถวว่าง {outcome.blank_rows:,} แถวไม่นับ · แถวที่ส่งหลังเวลาที่เลือกดูไม่นับ")
 
 tables.row_section("แถวที่ถูกปฏิเสธ", "แก้ที่ต้นทางแล้วระบบจะนับให้เอง", figures.row_list(campaign, views.rejected_rows),
-                   key="quality_rejected", empty="ไม่มีแถวที่ถูกปฏิเสธ", full_text=True, content=content)
+                   key="quality_rejected", empty="ไม่มีแถวที่ถูกปฏิเสธ", full_text=True, content=content,
+                   as_of=outcome.as_of)
 tables.row_section("คำเตือน", "แถวเหล่านี้ยังนับ", figures.row_list(campaign, views.warning_rows),
-                   key="quality_warnings", empty="ไม่มีคำเตือน", full_text=True, content=content)
+                   key="quality_warnings", empty="ไม่มีคำเตือน", full_text=True, content=content,
+                   as_of=outcome.as_of)
 tables.row_section("แถวที่ถูกแทนที่ด้วยรายงานฉบับใหม่", "ใช้ตัวเลขจากรายงานล่าสุดแทน",
                    figures.row_list(campaign, views.superseded_rows), key="quality_superseded",
-                   empty="ไม่มีหน่วยงานที่ส่งรายงานซ้ำ", content=content)
+                   empty="ไม่มีหน่วยงานที่ส่งรายงานซ้ำ", content=content, as_of=outcome.as_of)

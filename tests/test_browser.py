@@ -210,6 +210,18 @@ def test_followup_filters_from_the_url_and_downloads_that_list(browser, demo_ser
         page.close()
 
 
+def test_the_quality_lists_download_with_thai_headers_and_their_moment_in_the_name(browser, demo_server):
+    page = open_page(browser, f"{demo_server}/quality")
+    try:
+        with page.expect_download() as download:
+            page.get_by_role("button", name="ดาวน์โหลดแถวที่ถูกปฏิเสธ (CSV)").click()
+        assert download.value.suggested_filename == "kkdash-แถวที่ถูกปฏิเสธ-2566-07-05-1600.csv"
+        header = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()[0]
+        assert header == "แถวในชีต,เวลาประทับ,ชื่อที่กรอก,เหตุที่ปฏิเสธ,ชื่อในทะเบียนที่ใกล้เคียง"
+    finally:
+        page.close()
+
+
 def test_against_the_fake_sheet_the_pages_show_the_sheets_data(browser, tmp_path):
     registry = load_registry()
     header = ["ประทับเวลา", "ชื่อหน่วยงาน", "ข้าราชการ (ทั้งหมด)", "ข้าราชการ (ลงนาม)", "พนักงานราชการ (ทั้งหมด)",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
@@ -148,9 +150,9 @@ def agency_history(outcome: Outcome, agency: pd.Series) -> None:
 
 
 def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: str,
-                full_text: bool = False, content: tuple = ()) -> None:
+                full_text: bool = False, content: tuple = (), as_of: datetime | None = None) -> None:
     """A heading with the row count, the rows (or a line saying there are none), and their CSV
-    (built once per ``content``: the data version and moment the rows come from)."""
+    (built once per ``content``: the data version and moment the rows come from; named for ``as_of``)."""
     st.subheader(f"{title} ({len(frame):,}) — {note}")
     if frame.empty:
         st.success(empty)
@@ -161,8 +163,9 @@ def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: 
         st.dataframe(frame, column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
     thai = frame.rename(columns=ROW_HEADERS_TH)
     csv = data.export_bytes("csv", thai, key=(*content, key)) if content else export.csv_bytes(thai)
-    st.download_button(f"ดาวน์โหลด{title} (CSV)", csv, icon=":material/download:",
-                       file_name=f"kkdash-{key.removeprefix('quality_')}.csv", mime="text/csv", key=f"{key}_csv")
+    name = export.export_file_name(as_of, [("", title)], ".csv") if as_of else f"kkdash-{key}.csv"
+    st.download_button(f"ดาวน์โหลด{title} (CSV)", csv, icon=":material/download:", file_name=name, mime="text/csv",
+                       key=f"{key}_csv")
 
 
 def full_text_table(frame: pd.DataFrame, *, key: str) -> None:
