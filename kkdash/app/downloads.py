@@ -12,7 +12,8 @@ from kkdash.labels import PROVINCE_GROUP_TH
 
 def filter_words(filters: views.AgencyFilters, agencies: pd.DataFrame) -> list[tuple[str, str]]:
     """The follow-up filters in Thai words (districts as `อ.พล`), for the file name and the about sheet."""
-    names = dict(zip(agencies["district_code"], agencies["district_name_th"], strict=True))
+    chosen = agencies[agencies["district_code"].isin(filters.districts)]
+    names = dict(zip(chosen["district_code"], chosen["district_name_th"], strict=True))
     districts = [PROVINCE_GROUP_TH if code == views.PROVINCE_FILTER else f"อ.{names.get(code, code)}"
                  for code in filters.districts]
     return export.describe_filters(statuses=filters.statuses, districts=districts, kinds=filters.kinds,
