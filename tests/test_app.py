@@ -257,6 +257,13 @@ def test_quality_page_shows_the_row_arithmetic_and_every_rejected_row():
         49, [literal(text, limit=2000) for text in warned["warning"]])
 
 
+def test_a_long_quality_list_shows_its_first_rows_and_says_the_csv_has_them_all(monkeypatch):
+    monkeypatch.setattr(tables, "GRID_ROWS", 3)
+    at = app("pages/quality.py")
+    assert len(at.table[1].value) == 3
+    assert "แสดง 3 แถวแรกจาก 49 แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด" in [c.value for c in at.caption]
+
+
 def sheet_rows(registry: pd.DataFrame, *, count: int | None = None) -> list[list[str]]:
     """A clean response sheet: one on-time report for the first ``count`` agencies (all by default)."""
     rows = [SHEET_HEADER]

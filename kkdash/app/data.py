@@ -155,7 +155,8 @@ def export_bytes(kind: str, table: pd.DataFrame, *, key: tuple, sheet_name: str 
     return _export_bytes(kind, key, sheet_name, table, about or [])
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+# Few entries: in live mode every minute is new content, and a national quality list is large.
+@st.cache_resource(show_spinner=False, max_entries=24)
 def _built(name: str, key: tuple, _build: Callable[[], object]) -> object:
     return _build()
 

@@ -16,6 +16,9 @@ from kkdash.text import literal, literal_table
 
 FILTER_PARAMS = ("status", "district", "kind", "q", "link")
 FULL_TEXT_ROWS = 60  # a table that wraps long reasons reads better than a grid, up to a page or so
+# A national sheet has a hundred thousand warnings: a grid that long is scrolled by nobody and costs
+# a second of every rerun to send; the first rows are shown and the CSV holds them all.
+GRID_ROWS = 5_000
 HISTORY_COLUMNS = {
     "row_number": st.column_config.NumberColumn("แถวในชีต", format="%d"),
     "submitted_at": st.column_config.TextColumn("เวลาที่ส่ง"),
@@ -158,9 +161,11 @@ def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: 
         st.success(empty)
         return
     if full_text:
-        full_text_table(frame, key=key)
+        full_text_table(frame.head(GRID_ROWS), key=key)
     else:
-        st.dataframe(frame, column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
+        st.dataframe(frame.head(GRID_ROWS), column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
+    if len(frame) > GRID_ROWS:
+        st.caption(f"แสดง {GRID_ROWS:,} แถวแรกจาก {len(frame):,} แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด")
     thai = frame.rename(columns=ROW_HEADERS_TH)
     csv = data.export_bytes("csv", thai, key=(*content, key)) if content else export.csv_bytes(thai)
     name = export.export_file_name(as_of, [("", title)], ".csv") if as_of else f"kkdash-{key}.csv"
