@@ -132,11 +132,12 @@ def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views
     words = downloads.filter_words(filters, chosen)
     about = downloads.about(campaign, words, count=len(chosen), include_personal=include_personal)
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button("ดาวน์โหลด CSV", data.export_bytes("csv", table, key=content),
+    # Built when clicked (then once per content): a national list's Excel file takes seconds to write.
+    left.download_button("ดาวน์โหลด CSV", lambda: data.export_bytes("csv", table, key=content),
                          file_name=downloads.file_name(campaign, words, ".csv"), icon=":material/download:",
                          mime="text/csv", key="followup_csv", width="stretch")
-    right.download_button("ดาวน์โหลด Excel", data.export_bytes("xlsx", table, key=content, about=about,
-                                                                 sheet_name=export.AGENCY_SHEET),
+    right.download_button("ดาวน์โหลด Excel", lambda: data.export_bytes("xlsx", table, key=content, about=about,
+                                                                         sheet_name=export.AGENCY_SHEET),
                           file_name=downloads.file_name(campaign, words, ".xlsx"), icon=":material/download:",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key="followup_xlsx", width="stretch")
@@ -167,7 +168,8 @@ def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: 
     if len(frame) > GRID_ROWS:
         st.caption(f"แสดง {GRID_ROWS:,} แถวแรกจาก {len(frame):,} แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด")
     thai = frame.rename(columns=ROW_HEADERS_TH)
-    csv = data.export_bytes("csv", thai, key=(*content, key)) if content else export.csv_bytes(thai)
+    # Built when clicked, and then once per content: a national list's CSV takes seconds to write.
+    csv = (lambda: data.export_bytes("csv", thai, key=(*content, key))) if content else export.csv_bytes(thai)
     name = export.export_file_name(as_of, [("", title)], ".csv") if as_of else f"kkdash-{key}.csv"
     st.download_button(f"ดาวน์โหลด{title} (CSV)", csv, icon=":material/download:", file_name=name, mime="text/csv",
                        key=f"{key}_csv")
