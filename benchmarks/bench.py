@@ -105,22 +105,45 @@ def app_env(files: Files, cache_dir: str) -> dict[str, str]:
             "KKDASH_SHEET_URL": "", "KKDASH_PUBLISHED_CSV_URL": "", "GOOGLE_APPLICATION_CREDENTIALS": ""}
 
 
+PAGES = {"overview": "pages/overview.py", "followup": "pages/followup.py", "quality": "pages/quality.py"}
+
+
 def measure_pages(files: Files, *, repeat: int) -> dict:
-    """Overview and follow-up script time in AppTest: the first run (cold cache), then warm reruns."""
+    """Every page's script time in AppTest: the first run (cold cache), each page's first visit, then warm reruns
+    (the same page again: what a widget change or the wall's refresh costs); the wall screen too."""
     from streamlit.testing.v1 import AppTest
 
     with tempfile.TemporaryDirectory() as cache:
         os.environ.update(app_env(files, cache))
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
         cold, _ = timed(app.run)
-        overview = [timed(app.run)[0] for _ in range(repeat)]
-        app.switch_page("pages/followup.py")
-        first_followup, _ = timed(app.run)
-        followup = [timed(app.run)[0] for _ in range(repeat)]
-        problems = [str(e.value) for e in app.exception]
-    return {"rows": files.rows, "agencies": files.agencies, "cold_s": cold,
-            "overview_warm_s": statistics.median(overview), "followup_first_s": first_followup,
-            "followup_warm_s": statistics.median(followup), "exceptions": problems, "peak_rss_mb": peak_rss_mb()}
+        result = {"rows": files.rows, "agencies": files.agencies, "cold_s": cold}
+        for name, path in PAGES.items():
+            app.switch_page(path)
+            result[f"{name}_first_s"], _ = timed(app.run)
+            result[f"{name}_warm_s"] = statistics.median(timed(app.run)[0] for _ in range(repeat))
+        app.switch_page(PAGES["overview"])
+        app.query_params["view"] = "wall"
+        app.run()
+        result["wall_warm_s"] = statistics.median(timed(app.run)[0] for _ in range(repeat))
+        result["exceptions"] = [str(e.value) for e in app.exception]
+    return {**result, "peak_rss_mb": peak_rss_mb()}
+
+
+def warm_pages(page: dict) -> dict[str, float]:
+    """A page measurement -> {page: warm rerun seconds} for every page and the wall."""
+    return {name: page[f"{name}_warm_s"] for name in (*PAGES, "wall") if f"{name}_warm_s" in page}
+
+
+def measure_cli(*, repeat: int) -> dict:
+    """`python -m kkdash summary` on the demo data, the whole process as a scheduled run starts it."""
+    command = [sys.executable, "-m", "kkdash", "summary", "--demo", "--as-of", "2023-07-07T17:00"]
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "KKDASH_CACHE_DIR": cache}
+        subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True)  # warm the OS file cache
+        runs = [timed(lambda: subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True))[0]
+                for _ in range(repeat)]
+    return {"command": "python -m kkdash summary --demo", "process_s": statistics.median(runs)}
 
 
 def measure_sheet_rebuild(files: Files) -> dict:
@@ -165,17 +188,28 @@ def measure_feed(*, viewers: int = 20, intervals: int = 2, interval: int = 1) ->
 
 
 def measure_browser(files: Files, *, limit: float = 300.0) -> dict:
-    """Seconds from `streamlit run` to a complete overview (script idle, a plotly SVG drawn) in Chromium."""
+    """Seconds from `streamlit run` to a complete overview (script idle, a plotly SVG drawn) in Chromium, and a
+    person's first visit once the server is up: opening the page to the overview complete, in a new tab."""
     with tempfile.TemporaryDirectory() as cache, browsing.chromium() as browser:
         start = time.perf_counter()
         with browsing.streamlit_server(app_env(files, cache), Path(cache) / "streamlit.log") as url:
             healthy = time.perf_counter() - start
-            page = browser.new_page(viewport={"width": 1366, "height": 768})
-            page.goto(f"{url}/", timeout=limit * 1000)
-            page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=limit * 1000)
-            page.wait_for_selector(browsing.IDLE, timeout=limit * 1000)
-            complete = time.perf_counter() - start
-    return {"rows": files.rows, "healthy_s": healthy, "overview_s": complete}
+            complete = _open_overview(browser, url, limit) + healthy
+            visits = [_open_overview(browser, url, limit) for _ in range(3)]
+    return {"rows": files.rows, "healthy_s": healthy, "overview_s": complete,
+            "first_visit_s": statistics.median(visits)}
+
+
+def _open_overview(browser, url: str, limit: float) -> float:
+    """A new tab at the overview -> seconds until the script is idle and a chart is drawn."""
+    page = browser.new_page(viewport={"width": 1366, "height": 768})
+    try:
+        seconds, _ = timed(lambda: (page.goto(f"{url}/", timeout=limit * 1000),
+                                    page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=limit * 1000),
+                                    page.wait_for_selector(browsing.IDLE, timeout=limit * 1000)))
+    finally:
+        page.close()
+    return seconds
 
 
 # --- running each measurement in its own process -----------------------------------------------------
@@ -234,6 +268,8 @@ def run_all(sizes: list[int], *, repeat: int, browser: bool, seed: int = 2566, l
         results["sheet"] = in_child("sheet", shown[-1])
         log("20 viewers on one feed")
         results["feed"] = measure_feed()
+        log("the CLI on the demo data")
+        results["cli"] = measure_cli(repeat=max(repeat, 3))
         results["browser"] = [measure_browser(files) for files in shown] if browser else []
     return results
 
@@ -251,6 +287,7 @@ def render(results: dict, *, notes: str = "") -> str:
         *_pages_table(results["pages"], results["sheet"]), "",
         *_feed_lines(results["feed"]), "",
         *_browser_table(results["browser"]), "",
+        *_cli_lines(results.get("cli")), "",
         *_targets(results), "",
     ]
     return "\n".join(lines) + (notes if notes.endswith("\n") or not notes else notes + "\n")
@@ -285,16 +322,27 @@ def _pipeline_table(sizes: list[dict]) -> list[str]:
 def _pages_table(pages: list[dict], sheet: dict) -> list[str]:
     lines = [
         "## Page script time in AppTest (demo mode pointed at the generated files)", "",
-        "| rows | agencies | first run, cold cache s | overview, warm s | follow-up, first s | follow-up, warm s |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "*first* is a page's first run in a session (its tables and charts built); *warm* is the same page"
+        " run again, as a widget change or the wall's refresh runs it.", "",
+        "| rows | agencies | first run, cold cache s | overview first / warm s | follow-up first / warm s"
+        " | quality first / warm s | wall warm s |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in pages:
-        lines.append(f"| {p['rows']:,} | {p['agencies']:,} | {p['cold_s']:.2f} | {p['overview_warm_s']:.2f}"
-                     f" | {p['followup_first_s']:.2f} | {p['followup_warm_s']:.2f} |")
+        lines.append(f"| {p['rows']:,} | {p['agencies']:,} | {p['cold_s']:.2f}"
+                     + "".join(f" | {p[f'{name}_first_s']:.2f} / {p[f'{name}_warm_s']:.2f}" for name in PAGES)
+                     + f" | {p['wall_warm_s']:.2f} |")
     lines += ["", f"In sheet mode each sheet read (once per refresh interval for all viewers: `_checked_tables` in"
               f" `kkdash/app/data.py`) also builds the sheet from the fetched rows (`sheet_from_rows`):"
               f" {sheet['sheet_from_rows_s']:.2f} s at {sheet['rows']:,} rows."]
     return lines
+
+
+def _cli_lines(cli: dict | None) -> list[str]:
+    if not cli:
+        return []
+    return ["## The command line", "", f"`{cli['command']}`, the whole process (start Python, import, read, compute,"
+            f" print), median of runs: {cli['process_s']:.2f} s."]
 
 
 def _feed_lines(feed: dict) -> list[str]:
@@ -318,9 +366,11 @@ def _browser_table(browser: list[dict]) -> list[str]:
         "## Cold start in headless Chromium", "",
         "From `streamlit run` to `/_stcore/health`, and to a complete overview: script idle"
         " (`data-test-script-state='notRunning'`) with a plotly SVG drawn.", "",
-        "| rows | server healthy s | first complete overview s |", "|---:|---:|---:|",
+        "*first visit* is a person opening the overview in a new tab once the server is up (median of three).", "",
+        "| rows | server healthy s | first complete overview s | first visit s |", "|---:|---:|---:|---:|",
     ]
-    lines += [f"| {b['rows']:,} | {b['healthy_s']:.1f} | {b['overview_s']:.1f} |" for b in browser]
+    lines += [f"| {b['rows']:,} | {b['healthy_s']:.1f} | {b['overview_s']:.1f} | {b['first_visit_s']:.1f} |"
+              for b in browser]
     return lines
 
 
@@ -341,10 +391,16 @@ def _targets(results: dict) -> list[str]:
         r = by_rows[580_000]
         checks.append(("580 000 rows under 10 s", f"{r['pipeline_s']:.1f} s", r["pipeline_s"] < 10))
         checks.append(("580 000 rows under 1.5 GB peak RSS", f"{r['peak_rss_mb']:,.0f} MB", r["peak_rss_mb"] < 1536))
-    for page, limit, label in zip(results["pages"], (0.3, 1.5), ("province", "national"), strict=False):
-        worst = max(page["overview_warm_s"], page["followup_warm_s"])
-        checks.append((f"warm page script ≤ {limit} s ({label}, {page['rows']:,} rows)", f"{worst:.2f} s",
-                       worst <= limit))
+    for page, limit, label in zip(results["pages"], (0.3, 1.0), ("province", "national"), strict=False):
+        name, worst = max(warm_pages(page).items(), key=lambda item: item[1])
+        checks.append((f"warm rerun of every page, quality and the wall too, ≤ {limit} s ({label},"
+                       f" {page['rows']:,} rows; slowest: {name})", f"{worst:.2f} s", worst <= limit))
+    for visit in results["browser"][:1]:
+        checks.append((f"first visit in Chromium ≤ 3 s (province, {visit['rows']:,} rows)",
+                       f"{visit['first_visit_s']:.1f} s", visit["first_visit_s"] <= 3))
+    if results.get("cli"):
+        seconds = results["cli"]["process_s"]
+        checks.append(("the CLI on the demo ≤ 0.8 s, the whole process", f"{seconds:.2f} s", seconds <= 0.8))
     feed = results["feed"]
     checks.append(("one Sheets read per refresh interval", f"{feed['sheet_reads']} in {feed['intervals']}",
                    feed["sheet_reads"] == feed["intervals"]))

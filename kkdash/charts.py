@@ -1,7 +1,7 @@
-"""DataFrames -> plotly figures: district progress, signing rate, timeline and an offline map.
+"""DataFrames -> plotly figures: district progress, signing rate and timeline; the district outlines.
 
-No Streamlit here. The map draws each district as a filled cartesian trace, not a geo trace:
-plotly's geo traces fetch their base map from a CDN and draw nothing on an offline network.
+No Streamlit here. The map is drawn as SVG from the outlines (kkdash/svg.py): plotly's geo traces
+fetch their base map from a CDN and draw nothing on an offline network.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.colors import sample_colorscale
 
 from kkdash.dates import format_thai_date
-from kkdash.labels import STATUS_TH
+from kkdash.labels import PROVINCE_GROUP_TH, STATUS_TH
 from kkdash.paths import GEOJSON_PATH
 
 STATUS_COLORS = {"on_time": "#2e7d32", "late": "#f9a825", "missing": "#c62828"}
@@ -54,8 +53,13 @@ def _percent_axis_room(figure: go.Figure, font_size: int) -> go.Figure:
 
 def district_labels(districts: pd.DataFrame) -> pd.Series:
     """District rows -> axis labels (`อ.พล`, and the province group as is)."""
-    return districts.apply(
-        lambda d: f"อ.{d['name_th']}" if d["district_code"] else d["name_th"], axis=1)
+    names = districts["name_th"].astype("str")
+    return ("อ." + names).where(~is_province(districts), names)
+
+
+def is_province(districts: pd.DataFrame) -> pd.Series:
+    """True for the province-level group's row (the agencies with no district)."""
+    return districts["district_code"].fillna("").astype("str").eq("")
 
 
 def sort_laggards(districts: pd.DataFrame) -> pd.DataFrame:
@@ -64,14 +68,48 @@ def sort_laggards(districts: pd.DataFrame) -> pd.DataFrame:
     return with_agencies.sort_values(["coverage", "missing", "name_th"], ascending=[True, False, True])
 
 
+def split_province(districts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """District rows -> (the province-level group, when it has agencies; the districts, laggards first).
+
+    The group holds about half the agencies: sorted in among the districts it was easy to miss,
+    so every chart gives it its own line above them.
+    """
+    ordered = sort_laggards(districts)
+    province = is_province(ordered)
+    return ordered[province], ordered[~province]
+
+
+SEPARATOR = "\u2003"  # an em space: the blank line between the province group and the districts
+
+
+def _stacked_order(districts: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Rows bottom to top as plotly draws them (the province group at the top, a blank line under it) and
+    their labels; the blank line is an all-zero row."""
+    province, rows = split_province(districts)
+    ordered = rows.iloc[::-1]
+    labels = list(district_labels(ordered))
+    if len(province):
+        zero = ("on_time", "late", "missing", "expected", "reported", "personnel_signed", "personnel_total")
+        blank = province.assign(**dict.fromkeys(zero, 0))
+        ordered = pd.concat([ordered, blank, province])
+        labels += [SEPARATOR, f"<b>{PROVINCE_GROUP_TH}</b>"]
+    return ordered, labels
+
+
+def _separate_province(figure: go.Figure, labels: list[str]) -> None:
+    """A dashed line across the blank line under the province group."""
+    if SEPARATOR in labels:
+        figure.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=SEPARATOR, y1=SEPARATOR,
+                         line={"color": "#999", "width": 1, "dash": "dash"})
+
+
 def district_progress(districts: pd.DataFrame, *, font_size: int = 14, height: int | None = None) -> go.Figure:
     """Each district's agencies as 100% bars of on time / late / missing, laggards on top.
 
     Shares, not counts: the province-level group has twenty times the agencies of a district,
-    and in counts it would flatten every district into a sliver.
+    and in counts it would flatten every district into a sliver. The group has its own line on top.
     """
-    ordered = sort_laggards(districts).iloc[::-1]  # plotly draws the first row at the bottom
-    labels = district_labels(ordered)
+    ordered, labels = _stacked_order(districts)
     expected = ordered["expected"].where(ordered["expected"] > 0)
     figure = go.Figure()
     for status in ("on_time", "late", "missing"):
@@ -85,6 +123,7 @@ def district_progress(districts: pd.DataFrame, *, font_size: int = 14, height: i
             hovertemplate="%{y}: %{customdata[0]} จาก %{customdata[1]} หน่วยงาน (%{x:.1f}%)"
                           + (CORRECTING_HOVER if status == "missing" else "") + f"<extra>{STATUS_TH[status]}</extra>",
         )
+    _separate_province(figure, labels)
     figure.update_layout(
         barmode="stack", bargap=0.25, uniformtext={"minsize": 10, "mode": "show"}, yaxis={"dtick": 1},
         xaxis={"title": "ร้อยละของหน่วยงานในอำเภอ", "range": [0, 100], "ticksuffix": "%"},
@@ -94,20 +133,33 @@ def district_progress(districts: pd.DataFrame, *, font_size: int = 14, height: i
 
 
 def signing_rate_by_district(districts: pd.DataFrame, *, font_size: int = 14) -> go.Figure:
-    """Horizontal bars of the personnel signing rate per district (reported agencies only)."""
-    ordered = districts[districts["expected"] > 0].sort_values("signing_rate", ascending=False)
-    labels = district_labels(ordered)
+    """Horizontal bars of the personnel signing rate per district, lowest on top, the province group above.
+
+    A rate counts only the agencies that have reported, so each bar says how many that is
+    (`ส่งแล้ว 1/4`): 100% from one agency of four is not a district that has finished.
+    """
+    province, rows = split_province(districts)
+    ordered = pd.concat([province, rows.sort_values(["signing_rate", "reported"], ascending=[True, True],
+                                                    kind="stable")])
+    labels = [f"<b>{PROVINCE_GROUP_TH}</b>" if code else label
+              for code, label in zip(is_province(ordered), district_labels(ordered), strict=True)]
+    text = [f"{v:.1%} · ส่งแล้ว {r:,}/{e:,}" if t else f"ยังไม่มีรายงาน · ส่งแล้ว {r:,}/{e:,}"
+            for v, t, r, e in zip(ordered["signing_rate"], ordered["personnel_total"], ordered["reported"],
+                                  ordered["expected"], strict=True)]
     figure = go.Figure(go.Bar(
         y=labels, x=ordered["signing_rate"] * 100, orientation="h", marker_color="#1565c0",
-        text=[f"{v:.1%}" if t else "ยังไม่มีรายงาน" for v, t in
-              zip(ordered["signing_rate"], ordered["personnel_total"], strict=True)],
-        textposition=["inside" if v >= 0.2 else "outside" for v in ordered["signing_rate"]],
-        insidetextanchor="end", textangle=0,
-        customdata=ordered[["personnel_signed", "personnel_total"]],
-        hovertemplate="%{y}: ลงนาม %{customdata[0]:,} จาก %{customdata[1]:,} คน<extra></extra>",
+        text=text, textposition=["inside" if v >= 0.5 else "outside" for v in ordered["signing_rate"]],
+        insidetextanchor="end", textangle=0, textfont={"color": ["white" if v >= 0.5 else "#1f1f1f"
+                                                                  for v in ordered["signing_rate"]]},
+        customdata=ordered[["personnel_signed", "personnel_total", "reported", "expected"]],
+        hovertemplate="%{y}: ลงนาม %{customdata[0]:,} จาก %{customdata[1]:,} คน"
+                      " ของหน่วยงานที่ส่งแล้ว %{customdata[2]:,} จาก %{customdata[3]:,} แห่ง<extra></extra>",
     ))
+    if len(province):
+        figure.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=0.5, y1=0.5,
+                         line={"color": "#999", "width": 1, "dash": "dash"})
     figure.update_layout(uniformtext={"minsize": font_size - 2, "mode": "show"},
-                         xaxis={"title": "ร้อยละผู้ลงนาม", "range": [0, 100], "ticksuffix": "%"},
+                         xaxis={"title": "ร้อยละผู้ลงนาม ของหน่วยงานที่ส่งแล้ว", "range": [0, 100], "ticksuffix": "%"},
                          yaxis={"dtick": 1, "autorange": "reversed"}, showlegend=False)
     figure = _layout(figure, height=max(320, 24 * len(ordered) + 80), font_size=font_size)
     return _percent_axis_room(figure, font_size)
@@ -149,13 +201,21 @@ def _mark_target_and_deadline(figure: go.Figure, days: pd.DataFrame, deadline: d
     deadline line can then never meet the target's, wherever the deadline falls and however narrow.
     """
     expected = int(days["expected"].iloc[0]) if len(days) else 0
-    figure.add_hline(y=expected, line_dash="dot", line_color="#555",
-                     annotation_text=f"เป้าหมาย {expected:,} หน่วยงาน", annotation_position="top left")
-    end = _deadline_end(deadline)
-    figure.add_vline(x=end.timestamp() * 1000, line_dash="dash", line_color="#c62828",
-                     annotation_text=f"กำหนดส่ง {format_thai_date(deadline)}",
-                     annotation_position=f"bottom {_roomier_side(days['day'], end)}",
-                     annotation_bgcolor="rgba(255,255,255,0.8)")  # readable over the bars it crosses
+    end = _deadline_end(deadline).timestamp() * 1000
+    side = _roomier_side(days["day"], _deadline_end(deadline))
+    # Plain shapes and annotations, as add_hline/add_vline would make them: those look for the subplots
+    # each line spans through the whole figure, a third of the time of drawing the timeline.
+    figure.update_layout(
+        shapes=[{"type": "line", "xref": "x domain", "x0": 0, "x1": 1, "yref": "y", "y0": expected, "y1": expected,
+                 "line": {"color": "#555", "dash": "dot"}},
+                {"type": "line", "xref": "x", "x0": end, "x1": end, "yref": "y domain", "y0": 0, "y1": 1,
+                 "line": {"color": "#c62828", "dash": "dash"}}],
+        annotations=[{"text": f"เป้าหมาย {expected:,} หน่วยงาน", "showarrow": False, "xref": "x domain", "x": 0,
+                      "xanchor": "left", "yref": "y", "y": expected, "yanchor": "bottom"},
+                     {"text": f"กำหนดส่ง {format_thai_date(deadline)}", "showarrow": False, "xref": "x", "x": end,
+                      "xanchor": "left" if side == "right" else "right", "yref": "y domain", "y": 0,
+                      "yanchor": "bottom", "bgcolor": "rgba(255,255,255,0.8)"}],  # readable over the bars it crosses
+    )
 
 
 def _roomier_side(days: pd.Series, line: pd.Timestamp) -> str:
@@ -191,54 +251,3 @@ def district_shapes(path: Path | str = GEOJSON_PATH) -> dict[str, list[list[tupl
         polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
         shapes[feature["properties"]["district_code"]] = [p[0] for p in polygons]
     return shapes
-
-
-def _centroid(ring: list) -> tuple[float, float]:
-    """The mean of a ring's points: good enough to place a label inside a district."""
-    xs, ys = zip(*ring, strict=True)
-    return sum(xs) / len(xs), sum(ys) / len(ys)
-
-
-def coverage_map(districts: pd.DataFrame, *, height: int = 560, font_size: int = 14) -> go.Figure:
-    """The 26 districts filled by coverage (reported / expected), with each district's figures on hover."""
-    shapes = district_shapes()
-    figure = go.Figure()
-    rows = districts[districts["district_code"].notna()].set_index("district_code")
-    for code, rings in shapes.items():
-        d = rows.loc[code]
-        color = sample_colorscale(COVERAGE_SCALE, [float(d["coverage"])])[0] if d["expected"] else "#bdbdbd"
-        hover = (f"<b>อ.{d['name_th']}</b><br>ส่งแล้ว {d['reported']}/{d['expected']} หน่วยงาน"
-                 f" ({d['coverage']:.1%})<br>ตรงเวลา {d['on_time']} · ล่าช้า {d['late']} · ยังไม่ส่ง {d['missing']}"
-                 f"<br>ลงนาม {d['personnel_signed']:,}/{d['personnel_total']:,} คน ({d['signing_rate']:.1%})")
-        for ring in rings:
-            lon, lat = zip(*ring, strict=True)
-            figure.add_scatter(x=lon, y=lat, fill="toself", fillcolor=color, mode="lines",
-                               line={"color": "white", "width": 1}, hoveron="fills+points",
-                               text=hover, hoverinfo="text", showlegend=False, name=d["name_th"])
-    _label_districts(figure, shapes, rows["name_th"], font_size=font_size)
-    _add_colorbar(figure)
-    figure.update_xaxes(visible=False)
-    figure.update_yaxes(visible=False, scaleanchor="x", scaleratio=1)
-    figure = _layout(figure, height=height, font_size=font_size)
-    figure.update_layout(margin={"l": 0, "r": 0, "t": 10, "b": 0})
-    return figure
-
-
-def _label_districts(figure: go.Figure, shapes: dict, names: pd.Series, *, font_size: int) -> None:
-    """Each district's name at its centroid; its figures are in the hover."""
-    points = {code: _centroid(rings[0]) for code, rings in shapes.items()}
-    figure.add_scatter(
-        x=[p[0] for p in points.values()], y=[p[1] for p in points.values()], mode="text",
-        text=[names[code] for code in points], textfont={"size": max(9, font_size - 4), "color": "#111"},
-        hoverinfo="skip", showlegend=False,
-    )
-
-
-def _add_colorbar(figure: go.Figure) -> None:
-    """An invisible marker trace that carries the coverage colour bar."""
-    figure.add_scatter(
-        x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
-        marker={"colorscale": COVERAGE_SCALE, "cmin": 0, "cmax": 100, "color": [0],
-                "colorbar": {"title": {"text": "ส่งแล้ว", "side": "right"}, "ticksuffix": "%",
-                             "len": 0.5, "thickness": 12, "x": 1.0}},
-    )

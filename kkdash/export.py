@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
 from kkdash import views
-from kkdash.dates import BANGKOK
+from kkdash.dates import BANGKOK, be_year, format_thai_date
 from kkdash.formats import phone_for_people
-from kkdash.labels import ACTIONS_TH, AGENCY_HEADERS_TH, CALL_SOURCE_TH, KINDS_TH, MISSING, NO_TH, YES_TH
+from kkdash.labels import (
+    ACTIONS_TH,
+    AGENCY_HEADERS_TH,
+    CALL_SOURCE_TH,
+    COLUMN_HEADERS_TH,
+    FILTER_STATUS_TH,
+    KINDS_TH,
+    LINK_EXPORT_COLUMNS,
+    LINK_STATUS_TH,
+    MISSING,
+    NO_TH,
+    STATUS_TH,
+    YES_TH,
+)
 
 # OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -28,6 +45,13 @@ CSV_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 # In the .xlsx dates are real date cells (Bangkok time); this only chooses how they are shown:
 # Thai locale (041E), Buddhist calendar (07), Western digits (01) -> `1 ก.ค. 2566 09:00`.
 XLSX_DATE_FORMAT = "[$-107041E]d mmm yyyy hh:mm"
+DATA_SHEET, ABOUT_SHEET = "ข้อมูล", "เกี่ยวกับไฟล์นี้"
+AGENCY_SHEET, LINK_SHEET = "สถานะหน่วยงาน", "ผลตรวจลิงก์"
+# Excel measures a column in widths of its font's "0"; a Thai letter is about a fifth wider, and
+# the marks above and below a letter take no width of their own.
+THAI_LETTER_WIDTH = 1.2
+MAX_COLUMN_WIDTH = 60
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 
 
 def neutralize(value: object) -> object:
@@ -84,8 +108,13 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return text.encode("utf-8-sig")
 
 
-def xlsx_bytes(frame: pd.DataFrame, *, sheet_name: str = "kkdash") -> bytes:
-    """A table -> .xlsx bytes; text stays text (phones keep their leading zero), formula-safe."""
+def xlsx_bytes(frame: pd.DataFrame, *, sheet_name: str = DATA_SHEET,
+               about: Sequence[tuple[str, str]] = ()) -> bytes:
+    """A table -> .xlsx bytes; text stays text (phones keep their leading zero), formula-safe.
+
+    The header row is frozen and carries an autofilter; columns fit their Thai text. ``about``
+    (label, value) rows, when given, go on a second sheet saying what the file holds.
+    """
     buffer = io.BytesIO()
     safe = safe_frame(frame)
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
@@ -94,6 +123,13 @@ def xlsx_bytes(frame: pd.DataFrame, *, sheet_name: str = "kkdash") -> bytes:
         _mark_text_cells(sheet, safe)
         _mark_date_cells(sheet, safe)
         _fit_columns(sheet, safe)
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        if about:
+            notes = safe_frame(pd.DataFrame(list(about), columns=["หัวข้อ", "รายละเอียด"]))
+            notes.to_excel(writer, index=False, sheet_name=ABOUT_SHEET)
+            _mark_text_cells(writer.sheets[ABOUT_SHEET], notes)
+            _fit_columns(writer.sheets[ABOUT_SHEET], notes)
     return buffer.getvalue()
 
 
@@ -114,21 +150,80 @@ def _mark_date_cells(sheet, frame: pd.DataFrame) -> None:
 
 
 def _fit_columns(sheet, frame: pd.DataFrame) -> None:
-    """Widen each column to its longest value, capped so a 10 000-character name stays usable."""
+    """Widen each column to its widest value as Excel draws Thai, capped so a 10 000-character name stays usable."""
     from openpyxl.utils import get_column_letter
 
     for index, column in enumerate(frame.columns, start=1):
-        longest = max([len(str(column)), *(len(str(v)) for v in frame[column].head(500))])
-        sheet.column_dimensions[get_column_letter(index)].width = min(60, longest + 2)
+        widest = max([cell_width(str(column)), *(cell_width(str(v)) for v in frame[column].head(500))])
+        sheet.column_dimensions[get_column_letter(index)].width = round(min(MAX_COLUMN_WIDTH, widest + 2), 1)
 
 
-def write_table(frame: pd.DataFrame, path: Path | str) -> None:
-    """A table -> a .csv or .xlsx file, chosen by the file's suffix."""
+def cell_width(text: str) -> float:
+    """How many widths of "0" ``text`` takes in a spreadsheet cell: Thai letters a little more, marks none."""
+    width = 0.0
+    for char in text:
+        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += THAI_LETTER_WIDTH if "\u0e00" <= char <= "\u0e7f" else 1.0
+    return width
+
+
+def write_table(frame: pd.DataFrame, path: Path | str, *, sheet_name: str = DATA_SHEET,
+                about: Sequence[tuple[str, str]] = ()) -> None:
+    """A table -> a .csv or .xlsx file, chosen by the file's suffix (an .xlsx gets ``about`` as its second sheet)."""
     suffix = Path(path).suffix.lower()
     if suffix == ".csv":
         data = csv_bytes(frame)
     elif suffix == ".xlsx":
-        data = xlsx_bytes(frame)
+        data = xlsx_bytes(frame, sheet_name=sheet_name, about=about)
     else:
         raise ValueError(f"ส่งออกได้เฉพาะไฟล์ .csv หรือ .xlsx (ได้รับ '{suffix or path}')")
     Path(path).write_bytes(data)
+
+
+def links_export(agencies: pd.DataFrame) -> pd.DataFrame:
+    """Agencies with their link-check status (views.with_link_status) -> the link export: the agency
+    export's Thai headers for the fields they share, and the check's result in Thai words."""
+    table = agencies[list(LINK_EXPORT_COLUMNS)].reset_index(drop=True)
+    table["link_status"] = table["link_status"].map(LINK_STATUS_TH).fillna(table["link_status"])
+    return table.rename(columns=COLUMN_HEADERS_TH)
+
+
+def describe_filters(*, statuses: Sequence[str] = (), districts: Sequence[str] = (), kinds: Sequence[str] = (),
+                     links: Sequence[str] = (), query: str = "") -> list[tuple[str, str]]:
+    """Chosen filters -> (what is filtered, the chosen values in Thai words); ``districts`` come as words
+    already (`อ.พล`, `ระดับจังหวัด`); filters left empty are left out."""
+    chosen = [("สถานะ", [FILTER_STATUS_TH.get(s, STATUS_TH.get(s, s)) for s in statuses]),
+              ("อำเภอ", list(districts)), ("ประเภทหน่วยงาน", [KINDS_TH.get(k, k) for k in kinds]),
+              ("ลิงก์ประกาศ", [LINK_STATUS_TH.get(s, s) for s in links]), ("ค้นหา", [query] if query else [])]
+    return [(name, ", ".join(values)) for name, values in chosen if values]
+
+
+def export_file_name(as_of: datetime, filters: Sequence[tuple[str, str]], suffix: str, *,
+                     prefix: str = "kkdash") -> str:
+    """`kkdash-ยังไม่ส่ง-อ.พล-2566-07-07-1700.xlsx`: the filters' words and the moment (BE), safe in any folder."""
+    local = as_of.astimezone(BANGKOK)
+    parts = [prefix, *(_file_word(words) for _, words in filters),
+             f"{be_year(local.year)}-{local:%m-%d-%H%M}"]
+    return "-".join(part for part in parts if part) + suffix
+
+
+def _file_word(words: str) -> str:
+    """Filter words -> a file-name part: `ยังไม่ส่ง, ส่งล่าช้า` -> `ยังไม่ส่ง+ส่งล่าช้า` (at most 40 letters)."""
+    joined = "+".join(_UNSAFE_IN_FILE_NAMES.sub("_", w.strip()).strip("_.") for w in words.split(", "))
+    return joined[:40]
+
+
+def about_rows(*, title: str, as_of: datetime, deadline, source: str, count: int,
+               filters: Sequence[tuple[str, str]] = (), personal: bool | None = None,
+               made_at: datetime | None = None) -> list[tuple[str, str]]:
+    """What an export holds, for its second sheet: what, as of when, which filters, from where, how many."""
+    rows = [("ไฟล์นี้คือ", title), ("สถานะ ณ", format_thai_date(as_of, with_time=True)),
+            ("กำหนดส่ง", format_thai_date(deadline))]
+    rows += [(f"ตัวกรอง: {name}", words) for name, words in filters] or [("ตัวกรอง", "ไม่ได้กรอง (ทุกหน่วยงาน)")]
+    rows += [("จำนวนหน่วยงาน", f"{count:,}"), ("แหล่งข้อมูล", source)]
+    if personal is not None:
+        rows.append(("ข้อมูลติดต่อผู้รายงาน", "มี (ข้อมูลส่วนบุคคล ใช้เพื่อการติดตามเท่านั้น)" if personal else "ไม่มี"))
+    if made_at is not None:
+        rows.append(("สร้างไฟล์เมื่อ", format_thai_date(made_at, with_time=True)))
+    return rows

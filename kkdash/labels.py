@@ -63,8 +63,9 @@ FILTER_STATUS_TH = {
     NOT_FULLY_SIGNED: "ลงนามไม่ครบ", NOT_PUBLISHED: "ยังไม่เผยแพร่",
 }
 STATUS_BADGES = {ON_TIME: "🟢 ส่งตรงเวลา", LATE: "🟡 ส่งล่าช้า", MISSING: "🔴 ยังไม่ส่ง"}
-OVERDUE_BADGE = "🔴 ยังไม่ส่ง (เลยกำหนด)"
+# Not sent and past the deadline: the page's badge and the export's status say it in the same words.
 OVERDUE_TH = "ยังไม่ส่ง (เลยกำหนด)"
+OVERDUE_BADGE = f"🔴 {OVERDUE_TH}"
 
 YES_TH, NO_TH = "ใช่", "ไม่ใช่"
 
@@ -105,6 +106,24 @@ AGENCY_HEADERS_TH = {
     "last_at": "ติดตามเมื่อ",
     "last_by": "ผู้ติดตาม",
     "promised_on": "รับปากจะส่งภายใน",
+}
+
+# The link-check export: the agency export's headers for the fields they share, one table for both.
+LINK_EXPORT_COLUMNS = ("agency_id", "name_th", "district_name_th", "published_url", "link_status")
+COLUMN_HEADERS_TH = {**AGENCY_HEADERS_TH, "link_status": "ผลตรวจลิงก์"}
+
+# The quality page's row lists (rejected, warnings, superseded) and their CSVs.
+ROW_HEADERS_TH = {
+    "row_number": "แถวในชีต",
+    "submitted_at": "เวลาประทับ",
+    "typed_name": "ชื่อที่กรอก",
+    "reason": "เหตุที่ปฏิเสธ",
+    "suggestions": "ชื่อในทะเบียนที่ใกล้เคียง",
+    "agency": "หน่วยงานในทะเบียน",
+    "warning": "คำเตือน",
+    "replaced_by_row": "แทนที่ด้วยแถว",
+    "agency_id": "รหัสหน่วยงาน",
+    "name_th": "หน่วยงาน",
 }
 
 # What became of one reminder e-mail.

@@ -7,6 +7,7 @@ as typed, never as a link, an image or a formula.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pandas as pd
 
@@ -43,3 +44,13 @@ def literal_table(frame: pd.DataFrame, *, limit: int = 2000) -> pd.DataFrame:
 def one_line(text: str | None) -> str:
     """Line breaks and runs of spaces -> one space: a typed value can never start a new line or header."""
     return _SPACES.sub(" ", text or "").strip()
+
+
+def display_width(text: str) -> int:
+    """How many columns ``text`` takes in a terminal or a spreadsheet: Thai marks above and below take none."""
+    width = 0
+    for char in text:
+        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return width

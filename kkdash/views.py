@@ -47,6 +47,7 @@ from kkdash.labels import (
 )
 from kkdash.matching import format_candidates
 from kkdash.metrics import day_offset
+from kkdash.names import normalize_name, normalize_names
 from kkdash.pipeline import Outcome
 from kkdash.schema import PERSONNEL_TYPES
 
@@ -62,8 +63,9 @@ class Kpi:
     detail: str = ""
 
 
-def headline(outcome: Outcome, *, verified: int | None = None) -> list[Kpi]:
-    """The overview's KPI cards, in reading order (``verified``: links the checker found online)."""
+def headline(outcome: Outcome, *, verified: int | None = None, sample_links: bool = False) -> list[Kpi]:
+    """The overview's KPI cards, in reading order (``verified``: links the checker found online;
+    ``sample_links``: every link is the demo's made-up `.example` one, so none can be verified)."""
     p = outcome.province
     days = day_offset(outcome.deadline, outcome.as_of)
     missing_label = "เลยกำหนดแล้ว ยังไม่ส่ง" if p["agencies_overdue"] else "ยังไม่ส่ง"
@@ -75,13 +77,20 @@ def headline(outcome: Outcome, *, verified: int | None = None) -> list[Kpi]:
         Kpi("ส่งตรงเวลา", format_int(p["agencies_on_time"]), "หน่วยงาน"),
         Kpi("ส่งล่าช้า", format_int(p["agencies_late"]), "หน่วยงาน"),
         Kpi(missing_label, format_int(p["agencies_missing"]), missing_detail),
+        # A rate over the agencies that have reported: the card says so, and how many they are.
         Kpi("บุคลากรลงนาม", format_pct(p["signing_rate"]),
-            f"{p['personnel_signed']:,}/{p['personnel_total']:,} คน"),
+            f"{p['personnel_signed']:,}/{p['personnel_total']:,} คน ของหน่วยงานที่ส่งแล้ว"
+            f" {p['agencies_reported']:,} แห่ง"),
         Kpi("ลงนามครบทุกคน", format_int(p["agencies_fully_signed"]), "หน่วยงาน"),
-        Kpi("เผยแพร่บนเว็บไซต์", format_int(p["agencies_published"]),
-            "หน่วยงาน · ยังไม่ตรวจลิงก์" if verified is None else f"ลิงก์ใช้ได้จริง {verified:,} หน่วยงาน"),
+        Kpi("เผยแพร่บนเว็บไซต์", format_int(p["agencies_published"]), _published_detail(verified, sample_links)),
         Kpi(*deadline_card(days, outcome)),
     ]
+
+
+def _published_detail(verified: int | None, sample_links: bool) -> str:
+    if sample_links:
+        return "หน่วยงาน · ลิงก์สมมติของข้อมูลตัวอย่าง"
+    return "หน่วยงาน · ยังไม่ตรวจลิงก์" if verified is None else f"ลิงก์ใช้ได้จริง {verified:,} หน่วยงาน"
 
 
 def deadline_card(days: int, outcome: Outcome) -> tuple[str, str, str]:
@@ -145,9 +154,7 @@ def apply_filters(agencies: pd.DataFrame, filters: AgencyFilters) -> pd.DataFram
     if filters.chase and "chased" in agencies:
         keep &= _chase_mask(agencies, filters.chase)
     if filters.query:
-        needle = filters.query.replace(" ", "").casefold()
-        haystack = (agencies["name_th"] + agencies["aliases"] + agencies["agency_id"]).str.replace(" ", "")
-        keep &= haystack.str.casefold().str.contains(needle, regex=False)
+        keep &= search_mask(agencies, filters.query)
     return agencies[keep]
 
 
@@ -182,6 +189,12 @@ def chase_progress(agencies: pd.DataFrame, chased: frozenset[str]) -> tuple[int,
 def chase_sentence(done: int, total: int) -> str:
     """`ติดตามแล้ว 12 จาก 68 หน่วยงานที่ยังไม่ส่งหรือส่งล่าช้า` (counts only: what a viewer may see of the log)."""
     return f"ติดตามแล้ว {done:,} จาก {total:,} หน่วยงานที่ยังไม่ส่งหรือส่งล่าช้า"
+def search_mask(agencies: pd.DataFrame, query: str) -> pd.Series:
+    """Agencies whose name, alias or code holds ``query``, both read as sheet names are (`สนง.`, `ขก`, spaces)."""
+    needle = normalize_name(query)
+    # "|" keeps an abbreviation from forming across the end of one field and the start of the next.
+    haystack = normalize_names((agencies["name_th"] + "|" + agencies["aliases"] + "|" + agencies["agency_id"]).tolist())
+    return pd.Series(haystack, index=agencies.index, dtype="object").str.contains(needle, regex=False)
 
 
 def _status_mask(agencies: pd.DataFrame, statuses: tuple[str, ...]) -> pd.Series:

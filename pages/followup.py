@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kkdash import views
-from kkdash.app import chaselog, frame, linkcheck, panel, reminders, signin, tables
+from kkdash.app import agencycards, chaselog, frame, linkcheck, panel, reminders, signin, tables
 
 frame.ensure_framed()
 
@@ -24,6 +24,7 @@ count_col.markdown(f"**{len(chosen):,}** จาก {len(agencies):,} หน่�
                    + views.chase_sentence(*views.chase_progress(agencies, chased)))
 with check_col:
     linkcheck.link_check_button(agencies, key="followup_check_links")
+linkcheck.found_message()
 
 if chosen.empty:
     st.info("ไม่มีหน่วยงานตามเงื่อนไขที่เลือก — ลองเอาตัวกรองบางตัวออก", icon=":material/filter_alt_off:")
@@ -36,6 +37,7 @@ selection = st.dataframe(
     hide_index=True, width="stretch", height=min(640, 38 + 35 * max(len(chosen), 1)),
     on_select="rerun", selection_mode="single-row", key="followup_table",
 )
+agencycards.agency_cards(chosen, include_personal=personal)  # instead of the table on a phone
 tables.agency_downloads(campaign, chosen, filters=filters, include_personal=personal)
 if personal and st.toggle(f"เขียนข้อความเตือนหน่วยงานในรายการนี้ ({len(chosen):,} หน่วยงาน)", key="reminder_open"):
     reminders.reminder_panel(campaign, chosen, who=signin.author(decision))

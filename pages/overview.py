@@ -2,19 +2,20 @@
 
 import streamlit as st
 
-from kkdash import charts, views
-from kkdash.app import cards, chaselog, frame, linkcheck, state
+from kkdash import views
+from kkdash.app import cards, chaselog, figures, frame, linkcheck, state, wall
 
 frame.ensure_framed()
 
 WALL_REFRESH_SECONDS = 60
-WALL_CHART_HEIGHT = 700  # 1080 px less the title and the KPI row: no scrolling on a 1080p screen
 
 
 def overview() -> None:
-    """KPIs, district progress, signing rate, timeline and the map."""
+    """KPIs, district progress and the map, then the timeline and the signing rate."""
     campaign = state.load_campaign()
-    wall = frame.is_wall()
+    if frame.is_wall():
+        wall.wall(campaign, refresh_seconds=WALL_REFRESH_SECONDS)
+        return
     st.title("ภาพรวมการประกาศเจตนารมณ์")
     st.caption(frame.subtitle(campaign))
     frame.source_banner(campaign.dataset)
@@ -23,41 +24,32 @@ def overview() -> None:
         return
     outcome = campaign.outcome
     cards.progress_note(outcome)
-    verified = views.verified_count(linkcheck.agencies_with_links(outcome))
-    cards.kpi_cards(views.headline(outcome, verified=verified), per_row=8 if wall else 4)
+    kpis = figures.headline(campaign)
+    # Keyed blocks: on a phone the CSS shows the district chart right after the first four figures.
+    with st.container(key="overview_headline"):
+        cards.kpi_cards(kpis[:4])
+    with st.container(key="overview_more"):
+        cards.kpi_cards(kpis[4:])
     chaselog.progress_caption(outcome)
-    if not wall:
-        cards.brief_button(campaign, links_verified=verified)
-    if wall:
-        _wall_charts(outcome)
-        return
-    left, right = st.columns([1, 1])
-    with left:
-        st.markdown("#### ความคืบหน้ารายอำเภอ")
-        st.caption("สัดส่วนหน่วยงานในแต่ละอำเภอ อำเภอที่ส่งน้อยที่สุดอยู่บนสุด")
-        st.plotly_chart(charts.district_progress(outcome.districts), key="overview_progress")
-    with right:
-        st.markdown("#### แผนที่ความคืบหน้า")
-        st.caption("สีตามสัดส่วนหน่วยงานที่ส่งแล้ว ชี้ที่อำเภอเพื่อดูตัวเลข")
-        st.plotly_chart(charts.coverage_map(outcome.districts), key="overview_map")
-    st.markdown("#### หน่วยงานที่ส่งรายงานสะสมรายวัน")
-    st.plotly_chart(charts.timeline(outcome.timeline, deadline=outcome.deadline, as_of=outcome.as_of),
-                    key="overview_timeline")
-    st.markdown("#### ร้อยละบุคลากรที่ลงนามรายอำเภอ")
-    st.plotly_chart(charts.signing_rate_by_district(outcome.districts), key="overview_signing")
-    st.caption(views.row_arithmetic(outcome.counts) + " — รายละเอียดที่หน้า “คุณภาพข้อมูล”")
-
-
-def _wall_charts(outcome) -> None:
-    """At 1920×1080: district progress beside the map, no scrolling."""
-    left, right = st.columns([3, 2])
-    with left:
-        st.plotly_chart(charts.district_progress(outcome.districts, font_size=15, height=WALL_CHART_HEIGHT),
-                        key="wall_progress")
-    with right:
-        st.plotly_chart(charts.coverage_map(outcome.districts, height=WALL_CHART_HEIGHT, font_size=16),
-                        key="wall_map")
-    st.caption(f"ปรับปรุงอัตโนมัติทุก {WALL_REFRESH_SECONDS} วินาที · {views.row_arithmetic(outcome.counts)}")
+    cards.brief_button(campaign, links_verified=views.verified_count(linkcheck.agencies_with_links(outcome)))
+    with st.container(key="overview_districts"):
+        left, right = st.columns([1, 1])
+        with left:
+            st.markdown("#### ความคืบหน้ารายอำเภอ")
+            st.caption("สัดส่วนหน่วยงานในแต่ละอำเภอ อำเภอที่ส่งน้อยที่สุดอยู่บนสุด หน่วยงานระดับจังหวัดอยู่แถวแรก")
+            st.plotly_chart(figures.district_progress(campaign), key="overview_progress")
+        with right:
+            st.markdown("#### แผนที่ความคืบหน้า")
+            st.caption("สีตามสัดส่วนหน่วยงานที่ส่งแล้ว ชี้ที่อำเภอเพื่อดูตัวเลข")
+            st.markdown(figures.coverage_map(campaign, width=520, font_size=16), unsafe_allow_html=True)
+    with st.container(key="overview_details"):
+        st.markdown("#### หน่วยงานที่ส่งรายงานสะสมรายวัน")
+        st.plotly_chart(figures.timeline(campaign), key="overview_timeline")
+        st.markdown("#### ร้อยละบุคลากรที่ลงนามรายอำเภอ ของหน่วยงานที่ส่งแล้ว")
+        st.caption("นับเฉพาะหน่วยงานที่ส่งรายงานแล้ว — ท้ายแท่งบอกว่าส่งแล้วกี่แห่งจากทั้งหมด"
+                   " อำเภอที่ต่ำที่สุดอยู่บนสุด")
+        st.plotly_chart(figures.signing_rates(campaign), key="overview_signing")
+        st.caption(views.row_arithmetic(outcome.counts) + " — รายละเอียดที่หน้า “คุณภาพข้อมูล”")
 
 
 if frame.is_wall():

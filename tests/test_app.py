@@ -80,12 +80,40 @@ def test_overview_kpis_equal_the_pipeline():
 
 def test_the_as_of_control_changes_the_figures():
     at = app()
-    at.date_input(key="sidebar_as_of_date").set_value(date(2023, 7, 8)).run()
+    at.selectbox(key="sidebar_as_of_date").set_value(date(2023, 7, 8)).run()
     at.time_input(key="sidebar_as_of_time").set_value(time(9, 0)).run()
     later = demo_outcome(datetime(2023, 7, 8, 9, 0, tzinfo=BANGKOK))
     assert metrics(at) == expected_kpis(later)
     assert metrics(at)["ส่งรายงานแล้ว"] != expected_kpis(demo_outcome())["ส่งรายงานแล้ว"]
     assert metrics(at)["เลยกำหนดมาแล้ว"] == "1 วัน"
+
+
+def test_the_days_to_pick_are_the_campaigns_in_the_buddhist_era():
+    day = app().selectbox(key="sidebar_as_of_date")
+    assert (day.options[0], day.options[11], day.options[-1], day.value) == (
+        "26 มิ.ย. 2566", "7 ก.ค. 2566", "6 ส.ค. 2566", date(2023, 7, 5))
+
+
+@pytest.mark.parametrize(("typed", "moment", "shown"), [
+    ("8/7/2566 09:00", datetime(2023, 7, 8, 9, 0), "8/7/2566 09:00"),
+    ("6 ก.ค. 66", datetime(2023, 7, 6, 23, 59), "6/7/2566 23:59"),  # a bare date: the end of that day
+    ("2023-07-20T12:00", datetime(2023, 7, 20, 12, 0), "20/7/2566 12:00"),
+])
+def test_a_moment_typed_in_the_buddhist_era_moves_the_page_there(typed, moment, shown):
+    at = app()
+    assert at.text_input(key="sidebar_as_of_text").value == "5/7/2566 16:00"
+    at.text_input(key="sidebar_as_of_text").input(typed).run()
+    assert metrics(at) == expected_kpis(demo_outcome(moment.replace(tzinfo=BANGKOK)))
+    assert at.text_input(key="sidebar_as_of_text").value == shown
+    assert at.query_params["as_of"] == moment.strftime("%Y-%m-%dT%H:%M")
+
+
+def test_an_unreadable_typed_moment_is_explained_and_moves_nothing():
+    at = app()
+    at.text_input(key="sidebar_as_of_text").input("เมื่อวาน").run()
+    assert at.sidebar.error[0].value == "อ่านวันเวลา “เมื่อวาน” ไม่ออก — พิมพ์เช่น 5/7/2566 16:00 หรือ 5 ก.ค. 66"
+    assert metrics(at) == expected_kpis(demo_outcome())
+    assert at.text_input(key="sidebar_as_of_text").value == "5/7/2566 16:00"
 
 
 def test_an_as_of_link_opens_the_campaign_at_that_moment_and_the_url_follows_the_control():
@@ -168,6 +196,24 @@ def test_district_kind_and_name_filters_narrow_the_table():
     assert len(table(at)) == 27  # 26 district health offices and the provincial one
 
 
+def test_on_a_phone_each_agency_is_a_card_with_whom_to_call():
+    at = app("pages/followup.py", status="on_time", district="4012")
+    cards = next(e.proto.body for e in at.get("html") if "kk-cards" in e.proto.body)
+    assert cards == (
+        '<div class="kk-cards"><div class="kk-card"><div class="kk-card-name">สำนักงานสาธารณสุขอำเภอพล</div>'
+        '<div class="kk-card-status">🟢 ส่งตรงเวลา · อ.พล · ลงนาม 28/28 คน</div><div class="kk-card-call">'
+        'โทร นางพรทิพย์ ทองคำ <a href="tel:0844893244">084-489-3244</a></div></div><div class="kk-card">'
+        '<div class="kk-card-name">ที่ว่าการอำเภอพล</div><div class="kk-card-status">🟢 ส่งตรงเวลา · อ.พล'
+        ' · ลงนาม 22/22 คน</div><div class="kk-card-call">โทร นางสาวศิริพร บุญมา'
+        ' <a href="tel:0977718261">097-771-8261</a></div></div></div>')
+    assert list(table(at)["name_th"]) == ["สำนักงานสาธารณสุขอำเภอพล", "ที่ว่าการอำเภอพล"]  # the table's order
+
+
+def test_the_search_box_reads_abbreviations():
+    at = app("pages/followup.py", q="สนง.สาธารณสุข")
+    assert len(table(at)) == 27
+
+
 def test_filters_that_match_nothing_say_so():
     at = app("pages/followup.py", q="ไม่มีหน่วยงานชื่อนี้")
     assert not at.exception
@@ -215,6 +261,13 @@ def test_quality_page_shows_the_row_arithmetic_and_every_rejected_row():
         49, [literal(text, limit=2000) for text in warned["warning"]])
 
 
+def test_a_long_quality_list_shows_its_first_rows_and_says_the_csv_has_them_all(monkeypatch):
+    monkeypatch.setattr(tables, "GRID_ROWS", 3)
+    at = app("pages/quality.py")
+    assert len(at.table[1].value) == 3
+    assert "แสดง 3 แถวแรกจาก 49 แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด" in [c.value for c in at.caption]
+
+
 def sheet_rows(registry: pd.DataFrame, *, count: int | None = None) -> list[list[str]]:
     """A clean response sheet: one on-time report for the first ``count`` agencies (all by default)."""
     rows = [SHEET_HEADER]
@@ -255,6 +308,18 @@ def test_a_district_with_no_agencies_still_renders(monkeypatch, tmp_path):
     at = app()
     assert not at.exception
     assert metrics(at)["ส่งรายงานแล้ว"].endswith(f"/{len(smaller)}")
+
+
+def test_after_a_refresh_the_sidebar_says_what_the_page_shows_in_the_same_run(monkeypatch):
+    registry = load_registry()
+    with FakeSheets({"Form Responses 1": sheet_rows(registry, count=20)}) as fake:
+        at = sheet_app(monkeypatch, fake)
+        assert any(m.value.endswith("· 20 แถวคำตอบ") for m in at.sidebar.markdown)
+        fake.set_worksheet("Form Responses 1", sheet_rows(registry, count=30))
+        at.button(key="sidebar_refresh").click().run()
+    assert metrics(at)["ส่งรายงานแล้ว"] == "30/154"
+    freshness = [m.value for m in at.sidebar.markdown if m.value.startswith("ข้อมูล ณ ")]
+    assert len(freshness) == 1 and freshness[0].endswith("· 30 แถวคำตอบ")
 
 
 def test_a_failing_sheet_keeps_the_last_good_data_with_its_age(monkeypatch):

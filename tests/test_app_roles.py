@@ -78,16 +78,22 @@ def contacts() -> set[str]:
 
 @pytest.fixture
 def downloads(monkeypatch) -> list[bytes]:
-    """The bytes of every download button the app renders (caught in Streamlit's media manager)."""
+    """The bytes of every download button the app renders (caught in Streamlit's media manager); a download
+    built only when clicked is built here, as a click would."""
     caught: list[bytes] = []
-    add = MediaFileManager.add
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
 
     def recording(self, path_or_data, *args, **kwargs):
         if isinstance(path_or_data, bytes):
             caught.append(path_or_data)
         return add(self, path_or_data, *args, **kwargs)
 
+    def recording_deferred(self, data_callable, *args, **kwargs):
+        caught.append(data_callable())
+        return add_deferred(self, data_callable, *args, **kwargs)
+
     monkeypatch.setattr(MediaFileManager, "add", recording)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording_deferred)
     return caught
 
 

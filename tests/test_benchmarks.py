@@ -66,7 +66,12 @@ def test_every_row_has_one_fate_and_fuzzy_work_follows_distinct_names(results):
 def test_pages_run_without_exceptions(results):
     (province,) = results["pages"]
     assert province["exceptions"] == []
-    assert set(province) >= {"cold_s", "overview_warm_s", "followup_first_s", "followup_warm_s"}
+    assert set(bench.warm_pages(province)) == {"overview", "followup", "quality", "wall"}
+    assert set(province) >= {"cold_s", "overview_first_s", "followup_first_s", "quality_first_s"}
+
+
+def test_the_cli_is_timed_as_a_whole_process(results):
+    assert results["cli"]["command"] == "python -m kkdash summary --demo" and results["cli"]["process_s"] > 0
 
 
 def test_twenty_viewers_cause_one_sheet_read_per_interval(results):
@@ -84,7 +89,7 @@ def test_the_report_has_every_table_and_keeps_hand_written_notes(results, tmp_pa
     report = bench.write_report(results, saved)
     assert f"on {results['machine']['cores']} cores" in report
     for heading in ("## Parse + match", "## Page script time", "## Google Sheets reads", "## Cold start",
-                    "## Targets"):
+                    "## The command line", "## Targets"):
         assert heading in report
     assert "| 300 | 1 | 258 |" in report
     assert report.endswith(notes) and saved.read_text(encoding="utf-8") == report

@@ -91,50 +91,108 @@ def test_overview_shows_the_pipeline_kpis_and_draws_every_chart(browser, demo_se
                  cards.nth(i).locator("[data-testid='stMetricValue']").inner_text() for i in range(cards.count())}
         assert shown == demo_kpis
         charts = page.locator(".js-plotly-plot")
-        assert charts.count() == 4
+        assert charts.count() == 3  # district progress, timeline, signing rate
         bars = charts.nth(0).locator("g.trace.bars path")
         assert bars.count() >= 27 * 2  # on-time and missing bars for 26 districts and the province group
-        districts_drawn = charts.nth(1).locator("g.trace.scatter path.js-fill")
-        assert districts_drawn.count() == 26  # the offline map: one filled shape per district
-        assert charts.nth(2).locator("g.trace.scatter path.js-line").count() >= 1
+        assert page.locator(".kk-map path.kk-district").count() == 26  # the offline map: one shape per district
+        assert charts.nth(1).locator("g.trace.scatter path.js-line").count() >= 1
         screenshot(page, "overview-full")
     finally:
         page.close()
 
 
-def test_wall_mode_fits_kpis_and_the_district_chart_on_a_1080p_screen(browser, demo_server):
-    page = open_page(browser, f"{demo_server}/?view=wall", width=1920, height=1080)
+WALL_SIZES = [(1280, 720), (1366, 768), (1920, 1080), (3840, 2160)]
+# Everything the wall shows must be on the screen whole: the page does not scroll, no card text ends
+# in "…" or runs past its card, the title line is not clipped, and every chart text is inside its chart.
+WALL_FIT = """() => {
+  const main = document.querySelector('[data-testid=stMain]');
+  const cut = [...document.querySelectorAll('[data-testid=stMetric]')].flatMap(card =>
+    [...card.querySelectorAll('p')].filter(p => p.scrollWidth > p.clientWidth + 1
+      || p.getBoundingClientRect().right > card.getBoundingClientRect().right + 0.5).map(p => p.innerText));
+  const title = document.querySelector('.kk-wall-title');
+  if (title.scrollWidth > title.clientWidth + 1) cut.push(title.innerText);
+  const outside = [...document.querySelectorAll('.kk-svg svg')].flatMap(svg => {
+    const box = svg.getBoundingClientRect();
+    return [...svg.querySelectorAll('text')].filter(t => { const r = t.getBoundingClientRect();
+      return r.left < box.left - 1 || r.right > box.right + 1 || r.top < box.top - 1 || r.bottom > box.bottom + 1; })
+      .map(t => t.textContent); });
+  const sizes = [...document.querySelectorAll('.kk-svg text')].map(t =>
+    parseFloat(t.getAttribute('font-size')) * t.getScreenCTM().a);
+  const lowest = Math.max(...[...document.querySelectorAll('[data-testid=stMain] [data-testid=stElementContainer]')]
+    .map(e => e.getBoundingClientRect().bottom));
+  return {scroll: main.scrollHeight - main.clientHeight, lowest, height: innerHeight, cut, outside,
+          smallest: Math.min(...sizes), cards: [...document.querySelectorAll('[data-testid=stMetric]')]
+          .map(c => Math.round(c.getBoundingClientRect().top))};
+}"""
+
+
+@pytest.mark.parametrize(("width", "height"), WALL_SIZES)
+def test_the_wall_fits_its_screen_with_nothing_cut_and_labels_to_read_across_a_room(browser, demo_server,
+                                                                                    width, height):
+    page = open_page(browser, f"{demo_server}/?view=wall", width=width, height=height)
     try:
         assert_no_exception(page)
         assert page.locator("[data-testid='stSidebar']").is_hidden()
-        last_card = page.locator("[data-testid='stMetric']").last.bounding_box()
-        chart = page.locator(".js-plotly-plot").first.bounding_box()
-        assert last_card["y"] + last_card["height"] <= 1080
-        assert chart["y"] + chart["height"] <= 1080
-        screenshot(page, "wall-1920x1080")
+        fit = page.evaluate(WALL_FIT)
+        assert (fit["scroll"], fit["lowest"] <= height, fit["cut"], fit["outside"]) == (0, True, [], [])
+        assert len(fit["cards"]) == 8 and len(set(fit["cards"])) == 1  # eight figures in one row
+        # Chart labels of 18 px on a 1080-line screen, in proportion on the others (12 px on a 720-line TV).
+        assert fit["smallest"] >= 17.5 * height / 1080
+        assert page.locator(".kk-bars .kk-label").first.text_content() == "ระดับจังหวัด (75 หน่วยงาน)"
+        assert page.locator(".kk-map .kk-note").first.text_content().startswith("หน่วยงานระดับจังหวัด 75 แห่ง")
+        screenshot(page, f"wall-{width}x{height}")
     finally:
         page.close()
 
 
-# The texts of the cards that are cut: wider than their box, or running past their card's edge.
-CUT_TEXT = """cards => cards.flatMap(card => [...card.querySelectorAll('p')]
-    .filter(p => p.scrollWidth > p.clientWidth + 1
-                 || p.getBoundingClientRect().right > card.getBoundingClientRect().right)
-    .map(p => p.innerText))"""
-
-
-@pytest.mark.parametrize(("width", "height", "per_row"), [(1366, 768, 4), (1920, 1080, 8)])
-def test_wall_cards_show_every_word_in_rows_of_equal_height(browser, demo_server, width, height, per_row):
-    # A 1366-wide meeting-room TV gets two rows of four; nothing ends in "…" where nobody can hover.
-    page = open_page(browser, f"{demo_server}/?view=wall", width=width, height=height)
+def test_on_a_phone_the_four_figures_come_first_then_who_is_missing(browser, demo_server):
+    page = open_page(browser, demo_server, width=390, height=844)
     try:
-        cards = page.locator("[data-testid='stMetric']")
-        boxes = [cards.nth(i).bounding_box() for i in range(cards.count())]
-        rows = sorted({round(box["y"]) for box in boxes})
-        assert (len(boxes), len(rows)) == (8, 8 // per_row)
-        assert {round(box["height"]) for box in boxes if round(box["y"]) == rows[0]} == {round(boxes[0]["height"])}
-        assert page.locator("[data-testid='stMetric']").evaluate_all(CUT_TEXT) == []
-        screenshot(page, f"wall-cards-{width}x{height}")
+        cards = [page.locator("[data-testid='stMetric']").nth(i).bounding_box() for i in range(8)]
+        first = cards[:4]
+        assert len({round(c["y"]) for c in first}) == 2 and len({round(c["x"]) for c in first}) == 2  # 2×2
+        assert max(c["y"] + c["height"] for c in first) < 844  # on the first screen
+        chart = page.locator(".js-plotly-plot").first.bounding_box()
+        assert max(c["y"] + c["height"] for c in first) < chart["y"] < min(c["y"] for c in cards[4:])
+        assert chart["y"] < 2 * 844  # the district chart starts on the second screen at the latest
+        map_box = page.locator(".kk-map svg").bounding_box()
+        drawn = page.locator(".kk-map svg > g").bounding_box()
+        assert map_box["height"] - drawn["height"] < 80  # no blank band: only the note under the map
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        screenshot(page, "overview-390x844")
+    finally:
+        page.close()
+
+
+def test_on_a_phone_the_follow_up_list_is_cards_with_numbers_to_call(browser, demo_server):
+    page = open_page(browser, f"{demo_server}/followup?status=on_time&district=4012", width=390, height=844)
+    try:
+        assert page.locator("[data-testid='stDataFrame']").first.is_hidden()
+        cards = page.locator(".kk-card")
+        assert cards.count() == 2 and cards.first.is_visible()
+        call = cards.first.locator("a")
+        assert (call.get_attribute("href"), call.inner_text()) == ("tel:0844893244", "084-489-3244")
+        box = call.bounding_box()
+        assert box["x"] + box["width"] <= 390  # no scrolling sideways to reach the number
+        screenshot(page, "followup-390x844")
+    finally:
+        page.close()
+    desktop = open_page(browser, f"{demo_server}/followup?status=on_time&district=4012")
+    try:
+        assert desktop.locator(".kk-card").first.is_hidden()
+        assert desktop.locator("[data-testid='stDataFrame']").first.is_visible()
+    finally:
+        desktop.close()
+
+
+def test_no_english_in_the_menu_or_the_filters(browser, demo_server):
+    page = open_page(browser, f"{demo_server}/followup")
+    try:
+        assert page.locator("[data-testid='stMainMenu']").count() == 0  # no Print / Record / Made with Streamlit
+        page.locator("[data-testid='stMultiSelect']").first.click()
+        page.get_by_role("option").first.wait_for()
+        assert page.get_by_text("Select all").count() == 0
+        assert "ยังไม่ส่ง" in page.get_by_role("listbox").inner_text()
     finally:
         page.close()
 
@@ -145,6 +203,7 @@ def test_followup_filters_from_the_url_and_downloads_that_list(browser, demo_ser
         assert_no_exception(page)
         with page.expect_download() as download:
             page.get_by_role("button", name="ดาวน์โหลด CSV").click()
+        assert download.value.suggested_filename == "kkdash-ยังไม่ส่ง-2566-07-05-1600.csv"
         data = Path(download.value.path()).read_bytes()
         assert data.startswith(b"\xef\xbb\xbf")
         rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
@@ -152,6 +211,18 @@ def test_followup_filters_from_the_url_and_downloads_that_list(browser, demo_ser
         assert sorted({row["สถานะการส่ง"] for row in rows}) == ["ยังไม่ส่ง", "ส่งแล้วแต่ต้องแก้ไข"]
         assert page.get_by_text(f"{len(rows)} จาก 154 หน่วยงาน").count() == 1
         screenshot(page, "followup-missing")
+    finally:
+        page.close()
+
+
+def test_the_quality_lists_download_with_thai_headers_and_their_moment_in_the_name(browser, demo_server):
+    page = open_page(browser, f"{demo_server}/quality")
+    try:
+        with page.expect_download() as download:
+            page.get_by_role("button", name="ดาวน์โหลดแถวที่ถูกปฏิเสธ (CSV)").click()
+        assert download.value.suggested_filename == "kkdash-แถวที่ถูกปฏิเสธ-2566-07-05-1600.csv"
+        header = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()[0]
+        assert header == "แถวในชีต,เวลาประทับ,ชื่อที่กรอก,เหตุที่ปฏิเสธ,ชื่อในทะเบียนที่ใกล้เคียง"
     finally:
         page.close()
 

@@ -31,14 +31,23 @@ def rollup(districts) -> pd.DataFrame:
 def test_district_progress_puts_laggards_on_top_as_shares(rollup):
     figure = charts.district_progress(rollup)
     on_time, late, missing = figure.data
-    top = on_time.y[-1]  # plotly draws the last category at the top
     assert list(on_time.y) == list(late.y) == list(missing.y)
-    assert len(on_time.y) == 26  # 25 districts with agencies + the province group; 4029 has none
+    # 25 districts with agencies (4029 has none), a blank line, and the province group on top.
+    assert len(on_time.y) == 27
     assert "อ.เวียงเก่า" not in on_time.y
-    assert on_time.y[0] == "อ.เมืองขอนแก่น"  # full coverage: at the bottom
-    assert top != "อ.เมืองขอนแก่น"
+    assert on_time.y[0] == "อ.เมืองขอนแก่น"  # full coverage: at the bottom (plotly draws the last row on top)
+    assert list(on_time.y[-3:]) == ["อ.กระนวน", charts.SEPARATOR, "<b>ระดับจังหวัด</b>"]
     shares = [a + b + c for a, b, c in zip(on_time.x, late.x, missing.x, strict=True)]
-    assert shares == pytest.approx([100.0] * 26)
+    assert shares == pytest.approx([100.0] * 25 + [0.0, 100.0])
+    line = figure.layout.shapes[0]
+    assert (line.y0, line.y1, line.xref) == (charts.SEPARATOR, charts.SEPARATOR, "paper")
+
+
+def test_the_province_group_is_apart_from_the_districts(rollup):
+    province, districts = charts.split_province(rollup)
+    assert list(province["name_th"]) == ["ระดับจังหวัด"]
+    assert len(districts) == 25 and districts["district_code"].astype(bool).all()
+    assert list(districts["coverage"]) == sorted(districts["coverage"])  # laggards first
 
 
 def test_the_missing_bars_hover_says_how_many_sent_a_report_that_must_be_corrected(rollup):
@@ -57,18 +66,6 @@ def test_percent_bars_leave_room_for_the_100_tick(rollup, font_size, right):
         assert figure.layout.xaxis.range == (0, 100)
         assert figure.layout.xaxis.ticksuffix == "%"
         assert figure.layout.margin.r == right
-
-
-def test_coverage_map_draws_each_district_as_a_filled_shape(rollup):
-    figure = charts.coverage_map(rollup)
-    filled = [t for t in figure.data if t.fill == "toself"]
-    assert len(filled) == 26
-    assert all(t.type == "scatter" for t in figure.data)  # no geo trace: those need a CDN
-    wiang_kao = next(t for t in filled if t.name == "เวียงเก่า")
-    assert wiang_kao.fillcolor == "#bdbdbd"  # no agencies: grey, not red
-    mueang = next(t for t in filled if t.name == "เมืองขอนแก่น")
-    assert mueang.fillcolor == "rgb(46, 125, 50)"  # 100 % reported: the top of the scale
-    assert "ส่งแล้ว 3/3 หน่วยงาน (100.0%)" in mueang.text
 
 
 def _days(first: date, last: date, expected: int = 154) -> pd.DataFrame:
@@ -134,4 +131,17 @@ def test_signing_rate_chart_labels_districts_without_reports(rollup):
     rollup.loc[rollup["district_code"] == "4012", ["personnel_total", "signing_rate"]] = [0, 0.0]
     figure = charts.signing_rate_by_district(rollup)
     labels = dict(zip(figure.data[0].y, figure.data[0].text, strict=True))
-    assert (labels["อ.พล"], labels["อ.ชุมแพ"]) == ("ยังไม่มีรายงาน", "90.0%")
+    assert (labels["อ.พล"], labels["อ.ชุมแพ"]) == ("ยังไม่มีรายงาน · ส่งแล้ว 2/3", "90.0% · ส่งแล้ว 2/3")
+
+
+def test_signing_rates_say_how_many_agencies_they_rest_on_worst_first(rollup):
+    # 100% from one agency of three is not a finished district: every bar says how many reported.
+    rollup.loc[rollup["district_code"] == "4001", ["reported", "signing_rate"]] = [1, 1.0]
+    rollup.loc[rollup["district_code"] == "4005", "signing_rate"] = 0.5
+    figure = charts.signing_rate_by_district(rollup)
+    bars = figure.data[0]
+    assert list(bars.y[:2]) == ["<b>ระดับจังหวัด</b>", "อ.ชุมแพ"]  # the group, then the lowest rate
+    assert bars.y[-1] == "อ.เมืองขอนแก่น"  # the highest last
+    assert dict(zip(bars.y, bars.text, strict=True))["อ.เมืองขอนแก่น"] == "100.0% · ส่งแล้ว 1/3"
+    assert figure.layout.xaxis.title.text == "ร้อยละผู้ลงนาม ของหน่วยงานที่ส่งแล้ว"
+    assert figure.layout.yaxis.autorange == "reversed"

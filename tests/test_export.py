@@ -2,13 +2,13 @@
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import openpyxl
 import pandas as pd
 import pytest
 
-from kkdash import export, pipeline
+from kkdash import export, pipeline, views
 from kkdash.dates import BANGKOK
 from kkdash.schema import HEADERS_TH
 from kkdash.sheet import sheet_from_rows
@@ -81,7 +81,7 @@ def test_agency_export_is_a_thai_table_of_the_same_rows(agencies):
 def test_agency_export_words_every_status_and_kind_in_thai(agencies):
     table = export.agency_export(agencies)
     assert (set(table["สถานะการส่ง"]), set(table["ประเภทหน่วยงาน"])) == (
-        {"ส่งตรงเวลา", "ส่งล่าช้า", "ยังไม่ส่ง (เลยกำหนด)"},
+        {"ส่งตรงเวลา", "ส่งล่าช้า", "ยังไม่ส่ง (เลยกำหนด)"},  # as of 20 July: past the deadline, as on the page
         {"ส่วนราชการประจำจังหวัด", "ส่วนราชการส่วนกลางในจังหวัด", "ที่ว่าการอำเภอ", "หน่วยงานระดับอำเภอ", "อื่น ๆ"})
 
 
@@ -161,7 +161,7 @@ def test_csv_formula_triggers_and_line_breaks_in_text_cells():
 
 def test_xlsx_keeps_phones_as_text_and_numbers_as_numbers(agencies):
     book = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(export.agency_export(agencies))))
-    sheet = book["kkdash"]
+    sheet = book.worksheets[0]
     header = [cell.value for cell in sheet[1]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
     phone_cell = sheet.cell(row=2, column=header.index("เบอร์โทรศัพท์") + 1)
@@ -177,7 +177,7 @@ def test_xlsx_keeps_phones_as_text_and_numbers_as_numbers(agencies):
 
 
 def test_xlsx_blank_cells_of_an_agency_that_has_not_reported(agencies):
-    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(export.agency_export(agencies))))["kkdash"]
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(export.agency_export(agencies)))).worksheets[0]
     header = [cell.value for cell in sheet[1]]
     p02 = next(dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "P02")
     assert [p02[c] for c in ("สถานะการส่ง", "ส่งครั้งแรก", "บุคลากรทั้งหมด (คน)", "ร้อยละผู้ลงนาม", "ลงนามครบทุกคน")] == [
@@ -185,7 +185,7 @@ def test_xlsx_blank_cells_of_an_agency_that_has_not_reported(agencies):
 
 
 def test_xlsx_dates_are_date_cells_shown_in_buddhist_era(agencies):
-    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(export.agency_export(agencies))))["kkdash"]
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(export.agency_export(agencies)))).worksheets[0]
     header = [cell.value for cell in sheet[1]]
     first, last = (sheet.cell(row=2, column=header.index(name) + 1) for name in ("ส่งครั้งแรก", "ส่งล่าสุด"))
     assert [(c.value, c.is_date, c.number_format) for c in (first, last)] == [
@@ -193,13 +193,13 @@ def test_xlsx_dates_are_date_cells_shown_in_buddhist_era(agencies):
 
 
 def test_xlsx_has_no_formula_cells(agencies):
-    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(export.agency_export(agencies))))["kkdash"]
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(export.agency_export(agencies)))).worksheets[0]
     assert [cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type == "f"] == []
 
 
 def test_xlsx_columns_are_sized_but_capped():
     frame = pd.DataFrame({"id": ["A1"], "name": ["ก" * 10_000]})
-    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(frame)))["kkdash"]
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(frame))).worksheets[0]
     assert (sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width) == (4, 60)
 
 
@@ -230,3 +230,58 @@ def test_the_export_carries_a_rejected_report_and_the_chase_logs_last_action(age
         date(2023, 7, 12)]
     viewers = export.agency_export(chased, include_personal=False)
     assert not set(CHASE_COLUMNS) & set(viewers.columns)
+def test_xlsx_freezes_the_header_and_filters_every_column(agencies):
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(export.agency_export(agencies),
+                                                                sheet_name=export.AGENCY_SHEET)))["สถานะหน่วยงาน"]
+    assert (sheet.freeze_panes, sheet.auto_filter.ref) == ("A2", "A1:S155")
+
+
+def test_xlsx_columns_fit_thai_text():
+    # Marks above and below a letter take no width; a Thai letter is a fifth wider than Excel's "0".
+    frame = pd.DataFrame({"ชื่อหน่วยงาน": ["สำนักงานสาธารณสุขจังหวัดขอนแก่น"], "รหัส": ["P01"]})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(frame))).worksheets[0]
+    assert (sheet.column_dimensions["A"].width, sheet.column_dimensions["B"].width) == (33.2, 5.6)
+
+
+def test_an_xlsx_about_sheet_is_formula_safe_text():
+    about = export.about_rows(title="ทดสอบ", as_of=AS_OF, deadline=AS_OF.date(), source="=cmd|' /C calc'!A0",
+                              count=3, filters=[("ค้นหา", "+สนง.")], personal=False)
+    book = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(pd.DataFrame({"a": ["x"]}), about=about)))
+    assert book.sheetnames == ["ข้อมูล", "เกี่ยวกับไฟล์นี้"]
+    assert list(book["เกี่ยวกับไฟล์นี้"].iter_rows(values_only=True)) == [
+        ("หัวข้อ", "รายละเอียด"), ("ไฟล์นี้คือ", "ทดสอบ"), ("สถานะ ณ", "20 ก.ค. 2566 12:00 น."),
+        ("กำหนดส่ง", "20 ก.ค. 2566"), ("ตัวกรอง: ค้นหา", "'+สนง."), ("จำนวนหน่วยงาน", "3"),
+        ("แหล่งข้อมูล", "'=cmd|' /C calc'!A0"), ("ข้อมูลติดต่อผู้รายงาน", "ไม่มี")]
+
+
+def test_without_filters_the_about_sheet_says_every_agency():
+    rows = dict(export.about_rows(title="t", as_of=AS_OF, deadline=AS_OF.date(), source="s", count=154))
+    assert rows["ตัวกรอง"] == "ไม่ได้กรอง (ทุกหน่วยงาน)" and "ข้อมูลติดต่อผู้รายงาน" not in rows
+
+
+def test_filters_in_thai_words_and_the_file_name_they_make():
+    filters = export.describe_filters(statuses=["missing", "late"], districts=["อ.พล"], kinds=["central"],
+                                      links=["unreachable"], query="สนง. a/b")
+    assert filters == [("สถานะ", "ยังไม่ส่ง, ส่งล่าช้า"), ("อำเภอ", "อ.พล"),
+                       ("ประเภทหน่วยงาน", "ส่วนราชการส่วนกลางในจังหวัด"), ("ลิงก์ประกาศ", "เปิดไม่ได้"),
+                       ("ค้นหา", "สนง. a/b")]
+    at = datetime(2023, 7, 7, 17, 0, tzinfo=BANGKOK)
+    assert export.export_file_name(at, export.describe_filters(statuses=["missing"], districts=["อ.พล"]),
+                                   ".xlsx") == "kkdash-ยังไม่ส่ง-อ.พล-2566-07-07-1700.xlsx"
+    assert export.export_file_name(at, filters, ".csv") == (
+        "kkdash-ยังไม่ส่ง+ส่งล่าช้า-อ.พล-ส่วนราชการส่วนกลางในจังหวัด-เปิดไม่ได้-สนง._a_b-2566-07-07-1700.csv")
+    assert export.export_file_name(at.astimezone(UTC), [], ".csv") == "kkdash-2566-07-07-1700.csv"
+
+
+def test_the_export_says_not_sent_in_the_words_the_follow_up_page_shows(agencies):
+    shown = views.followup_table(agencies, include_personal=False).set_index("agency_id")["status"]
+    exported = export.agency_export(agencies).set_index("รหัสหน่วยงาน")["สถานะการส่ง"]
+    assert (shown.str.split(" ", n=1).str[1] == exported).all()  # the badge is an emoji, a space, the words
+    assert set(exported) == {"ส่งตรงเวลา", "ส่งล่าช้า", "ยังไม่ส่ง (เลยกำหนด)"}
+
+
+def test_the_link_export_has_the_agency_exports_headers_and_thai_words(agencies):
+    results = pd.DataFrame({"url": ["https://www.p01.example.go.th/moral"], "status": ["unreachable"]})
+    table = export.links_export(views.with_link_status(agencies, results))
+    assert list(table.columns) == ["รหัสหน่วยงาน", "ชื่อหน่วยงาน", "อำเภอ", "ลิงก์ประกาศบนเว็บไซต์", "ผลตรวจลิงก์"]
+    assert table.set_index("รหัสหน่วยงาน").loc[["P01", "D4012"], "ผลตรวจลิงก์"].tolist() == ["เปิดไม่ได้", "ไม่มีลิงก์"]

@@ -792,11 +792,11 @@ def test_format_links_table():
     )
     assert format_links_table(df) == "\n".join(
         [
-            # Padding counts display columns: Thai vowel and tone marks take none.
-            "สถานะ     HTTP  ตรวจเมื่อ           ลิงก์              หมายเหตุ",
-            "ใช้งานได้   200   2025-03-01 09:30  https://a.test/",
-            "เปิดไม่ได้   404   2025-03-01 09:30  https://b.test/  HTTP 404",
-            "ยังไม่ตรวจ                          https://c.test/",
+            # Padding counts display columns: Thai vowel and tone marks take none; times in the Buddhist era.
+            "สถานะ     HTTP  ตรวจเมื่อ               ลิงก์              หมายเหตุ",
+            "ใช้งานได้   200   1 มี.ค. 2568 09:30 น.  https://a.test/",
+            "เปิดไม่ได้   404   1 มี.ค. 2568 09:30 น.  https://b.test/  HTTP 404",
+            "ยังไม่ตรวจ                              https://c.test/",
             "รวม 3 ลิงก์: ใช้งานได้ 1, เปิดไม่ได้ 1, ไม่พบเนื้อหาประกาศ 0, ยังไม่ตรวจ 1",
         ]
     )

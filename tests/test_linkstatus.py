@@ -82,9 +82,11 @@ def test_the_links_command_checks_and_exports_each_agencys_link(site, tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "รวม 3 ลิงก์: ใช้งานได้ 1, เปิดไม่ได้ 1, ไม่พบเนื้อหาประกาศ 1, ยังไม่ตรวจ 0"
     exported = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
-    by_url = {row["published_url"]: row["link_status"] for row in exported if row["published_url"]}
-    assert by_url == {f"{site}/declaration": "ok", f"{site}/other": "no_declaration", f"{site}/gone": "unreachable"}
-    assert sum(row["link_status"] == "no_link" for row in exported) == 154 - 3
+    assert list(exported[0]) == ["รหัสหน่วยงาน", "ชื่อหน่วยงาน", "อำเภอ", "ลิงก์ประกาศบนเว็บไซต์", "ผลตรวจลิงก์"]
+    by_url = {row["ลิงก์ประกาศบนเว็บไซต์"]: row["ผลตรวจลิงก์"] for row in exported if row["ลิงก์ประกาศบนเว็บไซต์"]}
+    assert by_url == {f"{site}/declaration": "ใช้งานได้", f"{site}/other": "ไม่พบเนื้อหาประกาศ",
+                      f"{site}/gone": "เปิดไม่ได้"}
+    assert sum(row["ผลตรวจลิงก์"] == "ไม่มีลิงก์" for row in exported) == 154 - 3
 
 
 def test_without_the_test_switch_the_cli_refuses_loopback_links(site, tmp_path):
@@ -114,4 +116,35 @@ def test_followup_shows_and_filters_link_status_and_the_overview_counts_verified
     shown = at.dataframe(key="followup_table").value
     assert shown["link_status"].tolist() == ["ใช้งานได้"]
     assert at.query_params["link"] == "ok"
+    st.cache_resource.clear()
+
+
+def test_after_a_check_the_follow_up_page_says_what_was_found(site, tmp_path, monkeypatch):
+    monkeypatch.setenv("KKDASH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("KKDASH_ALLOW_LOOPBACK", "1")
+    st.cache_resource.clear()
+    with FakeSheets({"Form Responses 1": sheet(site)}) as fake:
+        monkeypatch.setenv("KKDASH_PUBLISHED_CSV_URL", fake.published_csv_url())
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.switch_page("pages/followup.py").run()
+        at.button(key="followup_check_links").click().run()
+    assert not at.exception
+    assert [i.value for i in at.info] == ["ตรวจ 3 ลิงก์: ใช้ได้ 1 · เปิดไม่ได้ 1 · ไม่พบเนื้อหาประกาศ 1"]
+    st.cache_resource.clear()
+
+
+def test_on_the_demo_a_check_says_its_made_up_links_cannot_open_by_design(tmp_path, monkeypatch):
+    for name in ("KKDASH_SHEET_URL", "KKDASH_PUBLISHED_CSV_URL", "GOOGLE_APPLICATION_CREDENTIALS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KKDASH_CACHE_DIR", str(tmp_path / "cache"))
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/followup.py").run()
+    at.button(key="followup_check_links").click().run()
+    assert [i.value for i in at.main.info] == [
+        "ตรวจ 71 ลิงก์: ทุกลิงก์เป็นโดเมนสมมติ (.example) ของข้อมูลตัวอย่าง จึงเปิดไม่ได้โดยตั้งใจ"
+        " — เมื่อเชื่อมแผ่นงานจริงจะเห็นผลตรวจของลิงก์จริง"]
+    at.switch_page("pages/overview.py").run()
+    published = next(m for m in at.metric if m.label == "เผยแพร่บนเว็บไซต์")
+    assert published.proto.delta == "หน่วยงาน · ลิงก์สมมติของข้อมูลตัวอย่าง"  # not "ลิงก์ใช้ได้จริง 0"
     st.cache_resource.clear()

@@ -36,11 +36,23 @@ def test_headline_cards_read_as_a_governor_would(outcome):
         "ส่งตรงเวลา": ("2", "หน่วยงาน"),
         "ส่งล่าช้า": ("1", "หน่วยงาน"),
         "เลยกำหนดแล้ว ยังไม่ส่ง": ("151", "หน่วยงาน"),
-        "บุคลากรลงนาม": ("100.0%", "30/30 คน"),
+        "บุคลากรลงนาม": ("100.0%", "30/30 คน ของหน่วยงานที่ส่งแล้ว 3 แห่ง"),
         "ลงนามครบทุกคน": ("3", "หน่วยงาน"),
         "เผยแพร่บนเว็บไซต์": ("2", "ลิงก์ใช้ได้จริง 1 หน่วยงาน"),
         "เลยกำหนดมาแล้ว": ("3 วัน", "กำหนดส่ง 7 ก.ค. 2566"),
     }
+
+
+def test_the_demos_made_up_links_are_not_reported_as_zero_working(outcome):
+    cards = {k.label: k.detail for k in views.headline(outcome, verified=0, sample_links=True)}
+    assert cards["เผยแพร่บนเว็บไซต์"] == "หน่วยงาน · ลิงก์สมมติของข้อมูลตัวอย่าง"
+
+
+def test_search_finds_what_the_abbreviations_stand_for(registry):
+    agencies = registry.assign(aliases=registry["aliases"])
+    found = agencies[views.search_mask(agencies, "สนง.สาธารณสุข")]
+    assert len(found) == 27 and found["name_th"].str.startswith("สำนักงานสาธารณสุข").all()
+    assert views.search_mask(agencies, "ขก").sum() == agencies["name_th"].str.contains("ขอนแก่น").sum()
 
 
 @pytest.mark.parametrize(("days", "card"), [
@@ -68,6 +80,9 @@ def test_filters_round_trip_through_the_url_and_drop_unknown_values():
     (views.AgencyFilters(districts=("province",), statuses=("on_time",)), ["P01"]),
     (views.AgencyFilters(query="สาธารณสุข อำเภอพล"), ["U4012-1"]),
     (views.AgencyFilters(kinds=("district_office",), query="พล"), ["D4012"]),
+    # The search reads abbreviations as sheet names are read: สนง. สำนักงาน, อ. อำเภอ, ขก ขอนแก่น.
+    (views.AgencyFilters(query="สนง.สาธารณสุข อ.พล"), ["U4012-1"]),
+    (views.AgencyFilters(query="สนง.จ.ขก", kinds=("provincial",)), ["P01"]),
 ])
 def test_apply_filters(outcome, filters, ids):
     assert sorted(views.apply_filters(outcome.agencies, filters)["agency_id"]) == ids

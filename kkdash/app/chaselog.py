@@ -108,11 +108,17 @@ def summary(campaign: date, as_of: datetime) -> tuple[pd.DataFrame, frozenset[st
     return summarized, chased, problem
 
 
-def progress_caption(outcome) -> None:
-    """`ติดตามแล้ว N จาก M หน่วยงานที่ยังไม่ส่งหรือส่งล่าช้า`: what everyone (the wall too) may see of the log."""
+def progress_sentence(outcome) -> str | None:
+    """`ติดตามแล้ว N จาก M หน่วยงานที่ยังไม่ส่งหรือส่งล่าช้า`: what everyone (the wall too) may see of the log
+    (None when the log cannot be read: the HR pages say why)."""
     _, chased, problem = summary(outcome.deadline, outcome.as_of)
-    if problem is None:
-        st.caption(views.chase_sentence(*views.chase_progress(outcome.agencies, chased)))
+    return None if problem else views.chase_sentence(*views.chase_progress(outcome.agencies, chased))
+
+
+def progress_caption(outcome) -> None:
+    sentence = progress_sentence(outcome)
+    if sentence:
+        st.caption(sentence)
 
 
 def _key(agency_id: str, name: str) -> str:

@@ -141,11 +141,41 @@ def compute_outcome(dataset: intake.Dataset, *, as_of: datetime, deadline: date)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _export_bytes(kind: str, key: tuple, _table: pd.DataFrame) -> bytes:
+def _export_bytes(kind: str, key: tuple, sheet_name: str, _table: pd.DataFrame, _about: list) -> bytes:
     """Export files by what they hold: a rerun that changes nothing does not rebuild them."""
-    return export.csv_bytes(_table) if kind == "csv" else export.xlsx_bytes(_table)
+    if kind == "csv":
+        return export.csv_bytes(_table)
+    return export.xlsx_bytes(_table, sheet_name=sheet_name, about=_about)
 
 
-def export_bytes(kind: str, table: pd.DataFrame, *, key: tuple) -> bytes:
-    """`csv` or `xlsx` bytes of ``table``; ``key`` names its content (data version, moment, filters, role)."""
-    return _export_bytes(kind, key, table)
+def export_bytes(kind: str, table: pd.DataFrame, *, key: tuple, sheet_name: str = export.DATA_SHEET,
+                 about: list | None = None) -> bytes:
+    """`csv` or `xlsx` bytes of ``table``; ``key`` names its content (data version, moment, filters, role);
+    an .xlsx gets ``about`` as its second sheet (built with the first, so it says when the file was made)."""
+    return _export_bytes(kind, key, sheet_name, table, about or [])
+
+
+# Few entries: in live mode every minute is new content, and a national quality list is large.
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _built(name: str, key: tuple, _build: Callable[[], object]) -> object:
+    return _build()
+
+
+def built_once(name: str, key: tuple, build: Callable[[], object]) -> object:
+    """``build()`` once per ``name`` and ``key``, the content it depends on (data version, moment, deadline …):
+    a rerun that changes nothing (a widget elsewhere, the wall's refresh) reuses the figure or table built."""
+    return _built(name, key, build)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _per_outcome(name: str, outcome_id: int, key: tuple, _outcome: object, _build: Callable[[], object]) -> tuple:
+    return _outcome, _build()
+
+
+def per_outcome(name: str, outcome: object, key: tuple, build: Callable[[], object]) -> object:
+    """``build()`` once per ``outcome`` (and ``key``), for helpers that are handed only the outcome.
+
+    The entry holds the outcome itself, so while it lives no other outcome can have its id.
+    """
+    held, value = _per_outcome(name, id(outcome), key, outcome, build)
+    return value if held is outcome else build()

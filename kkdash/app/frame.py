@@ -21,33 +21,72 @@ EQUAL_CARDS_CSS = """
 [data-testid="stColumn"] [data-testid="stElementContainer"]:has(> [data-testid="stMetric"]) { flex: 1 1 auto; }
 [data-testid="stMetric"] { height: 100%; }
 """
-WALL_CSS = """
-<style>
-[data-testid="stMetricValue"] { font-size: 2.5rem; }
-[data-testid="stMetricLabel"] p { font-size: 1.25rem; }
-[data-testid="stMetricDelta"] { font-size: 1.05rem; }
-h1 { font-size: 2.2rem !important; padding: 0.4rem 0 0 0 !important; line-height: 1.5 !important; }
-.block-container { padding-top: 0.5rem !important; padding-bottom: 0; max-width: 100%; }
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
-/* Labels and detail lines wrap rather than end in "…": on a wall nobody can hover to read the rest. */
+WRAP_CARD_TEXT_CSS = """
+/* Labels and detail lines wrap rather than end in "…": the detail says what a figure is of. */
 [data-testid="stMetricLabel"] p, [data-testid="stMetricDelta"] p {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 [data-testid="stMetricLabel"] > div, [data-testid="stMetricDelta"] { height: auto !important; }
-/* Below 1700 px (many meeting-room TVs are 1366 wide) eight cards in a row would cut "86/154":
-   the row wraps into two rows of four instead. */
-@media (max-width: 1700px) {
-  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-wrap: wrap; }
+"""
+PHONE_CSS = """
+/* A phone (390 px): the first four figures as a compact 2×2 block, the district chart right after them,
+   the other figures after that; on the follow-up page a card per agency instead of the wide table. */
+@media (max-width: 640px) {
+  h1 { font-size: 2rem !important; }
+  [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-wrap: wrap !important; gap: 0.5rem; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
-    min-width: calc(25% - 1rem); }
+    min-width: calc(50% - 0.25rem) !important; max-width: calc(50% - 0.25rem);
+    flex: 1 1 calc(50% - 0.25rem) !important; }
+  [data-testid="stMetric"] { padding: 0.1rem 0.1rem !important; }
+  [data-testid="stMetric"] > div { padding: 0.3rem 0.5rem !important; }
+  [data-testid="stMetricValue"] { font-size: 1.5rem !important; }
+  [data-testid="stMetricValue"] > div { line-height: 1.3; }
+  [data-testid="stMetricLabel"] p { font-size: 0.85rem; }
+  [data-testid="stMetricDelta"] { font-size: 0.75rem; }
+  [data-testid="stLayoutWrapper"]:has(> .st-key-overview_more) { order: 1; }
+  [data-testid="stLayoutWrapper"]:has(> .st-key-overview_details) { order: 2; }
+  .st-key-followup_table { display: none; }
 }
-""" + EQUAL_CARDS_CSS + """</style>
+@media (min-width: 641px) { [data-testid="stLayoutWrapper"]:has(> .st-key-followup_cards) { display: none; } }
+"""
+WALL_CSS = """
+<style>
+/* The wall fits its screen: a rem is a sixtieth of the screen's height (18 px at 1080p), or of a 16:9
+   width when the screen is narrower than that, and the wall is sized in rem, so a 1280×720 TV shows
+   what a 1920×1080 one does, two thirds the size, and a 3840×2160 one twice the size. */
+html { font-size: min(calc(100vh / 60), calc(100vw / 106.667)) !important; }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] { display: none; }
+.block-container { padding: 0.5rem 1.2rem 0 1.2rem !important; max-width: 100% !important; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
+.kk-wall-title { display: flex; align-items: baseline; gap: 1.2rem; white-space: nowrap; overflow: hidden; }
+.kk-wall-title b { font-size: 1.8rem; line-height: 1.35; }
+.kk-wall-title span { font-size: 1.05rem; color: #555; }
+[data-testid="stMetric"] { padding: 0.2rem 0.2rem !important; }
+[data-testid="stMetric"] > div { padding: 0.3rem 0.5rem !important; }
+[data-testid="stMetricValue"] { font-size: 2.3rem; }
+[data-testid="stMetricValue"] > div { line-height: 1.35; }
+[data-testid="stMetricLabel"] p { font-size: 1.05rem; }
+[data-testid="stMetricDelta"] { font-size: 0.85rem; }
+/* The charts' boxes: the rest of the screen's height (their SVG scales to it). */
+.kk-bars svg { display: block; width: 100%; height: 43rem; }
+.kk-map svg { display: block; width: 100%; height: auto; max-height: 43rem; }
+.kk-svg { margin-bottom: 1rem; }  /* Streamlit pulls a Markdown block 1rem up into what follows */
+[data-testid="stCaptionContainer"] p { font-size: 0.9rem; margin-bottom: 0; }
+""" + EQUAL_CARDS_CSS + WRAP_CARD_TEXT_CSS + """</style>
 """
 BASE_CSS = """
 <style>
 [data-testid="stMetricValue"] { font-size: 1.9rem; }
 .block-container { padding-top: 2.5rem; }
-""" + EQUAL_CARDS_CSS + """</style>
+.kk-map svg { display: block; width: 100%; height: auto; }
+.kk-svg { margin-bottom: 1rem; }  /* Streamlit pulls a Markdown block 1rem up into what follows */
+.kk-cards { display: flex; flex-direction: column; gap: 0.5rem; }
+.kk-card { border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.5rem 0.75rem; }
+.kk-card-name { font-weight: 600; }
+.kk-card-status { font-size: 0.9rem; color: #444; }
+.kk-card-call a { font-weight: 600; white-space: nowrap; }
+""" + EQUAL_CARDS_CSS + WRAP_CARD_TEXT_CSS + PHONE_CSS + """</style>
 """
+REFUSED_REFRESH_KEY = "sidebar_refresh_refused"
 ENTRYPOINT = Path(__file__).resolve().parents[2] / "app.py"
 _router = threading.local()  # each session's script runs in its own thread
 
@@ -92,16 +131,24 @@ def sidebar(dataset: Dataset) -> None:
         else:
             st.markdown(literal(dataset.label))
             if dataset.fetched_at:
+                rows = f" · {len(dataset.sheet.cells):,} แถวคำตอบ" if dataset.sheet is not None else ""
                 st.markdown(f"ข้อมูล ณ {dataset.fetched_at.astimezone(BANGKOK):%H:%M} น."
-                            f" ({format_thai_date(dataset.fetched_at)})")
+                            f" ({format_thai_date(dataset.fetched_at)}){rows}")
             if dataset.mode in ("service_account", "published_csv"):
-                refresh = st.button("ดึงข้อมูลล่าสุด", icon=":material/refresh:", key="sidebar_refresh",
-                                    width="stretch")
-                if refresh and not data.refresh_now():
+                # A callback runs before the script: this run's data, and the line above, are the fresh read.
+                st.button("ดึงข้อมูลล่าสุด", icon=":material/refresh:", key="sidebar_refresh", width="stretch",
+                          on_click=_refresh)
+                if st.session_state.pop(REFUSED_REFRESH_KEY, False):
                     st.toast("เพิ่งดึงข้อมูลไปเมื่อไม่กี่วินาทีก่อน กรุณารอสักครู่")
         st.markdown(f"**กำหนดส่ง:** {format_thai_date(state.deadline(dataset))}")
         state.as_of_controls(dataset)
     signin.sign_in_panel(dataset)
+
+
+def _refresh() -> None:
+    """The refresh button: read the sheet now (or remember to say it was read a moment ago)."""
+    if not data.refresh_now():
+        st.session_state[REFUSED_REFRESH_KEY] = True
 
 
 def page_campaign(title: str) -> state.Campaign:
@@ -125,9 +172,9 @@ def subtitle(campaign: state.Campaign) -> str:
     return text
 
 
-def source_banner(dataset: Dataset) -> None:
-    """Say plainly when data is demo, stale, or unusable; never a traceback."""
-    if dataset.is_demo:
+def source_banner(dataset: Dataset, *, demo_note: bool = True) -> None:
+    """Say plainly when data is demo (unless ``demo_note`` is off), stale, or unusable; never a traceback."""
+    if dataset.is_demo and demo_note:
         st.caption("🧪 ข้อมูลตัวอย่าง: ชื่อบุคคลและเบอร์โทรศัพท์ทั้งหมดเป็นข้อมูลสมมติ")
     if dataset.problem:
         st.error(f"ข้อมูลจากแหล่งข้อมูลใช้ไม่ได้: {literal(dataset.problem, limit=600)}", icon="⚠️")

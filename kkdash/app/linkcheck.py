@@ -9,9 +9,11 @@ import streamlit as st
 
 from kkdash import links, views
 from kkdash.app import data
+from kkdash.linkreport import found_sentence, only_sample_links
 from kkdash.pipeline import Outcome
 
 LINK_MAX_AGE = timedelta(hours=24)
+FOUND_KEY = "linkcheck_found"  # what the last check found, said once on the run after it
 
 
 def _settings():
@@ -30,8 +32,23 @@ def link_results(agencies: pd.DataFrame) -> pd.DataFrame:
 
 
 def agencies_with_links(outcome: Outcome) -> pd.DataFrame:
-    """The outcome's agencies with each one's stored link-check status."""
-    return views.with_link_status(outcome.agencies, link_results(outcome.agencies))
+    """The outcome's agencies with each one's stored link-check status, once per outcome and stored results
+    (a national registry's 19 000 links take a fifth of a second to look up)."""
+    return data.per_outcome("agencies-with-links", outcome, (link_results_version(),),
+                            lambda: views.with_link_status(outcome.agencies, link_results(outcome.agencies)))
+
+
+def headline_links(agencies: pd.DataFrame) -> dict:
+    """views.headline's link arguments: how many links the checker found online, and whether all are samples."""
+    return {"verified": views.verified_count(agencies),
+            "sample_links": only_sample_links(agencies["published_url"].dropna())}
+
+
+def found_message() -> None:
+    """What the link check just made found (N ใช้ได้, N เปิดไม่ได้ …), once, on the run after it."""
+    found = st.session_state.pop(FOUND_KEY, None)
+    if found:
+        st.info(found, icon=":material/travel_explore:")
 
 
 def link_check_button(agencies: pd.DataFrame, *, key: str) -> None:
@@ -46,7 +63,8 @@ def link_check_button(agencies: pd.DataFrame, *, key: str) -> None:
         bar.progress(done / total if total else 1.0, text=f"ตรวจแล้ว {done:,}/{total:,} ลิงก์")
 
     settings = _settings()
-    links.check_links(urls, cache_path=settings.link_cache_path, max_age=LINK_MAX_AGE, progress=advance,
-                      allow_loopback=settings.allow_loopback)
+    results = links.check_links(urls, cache_path=settings.link_cache_path, max_age=LINK_MAX_AGE, progress=advance,
+                                allow_loopback=settings.allow_loopback)
+    st.session_state[FOUND_KEY] = found_sentence(zip(results["url"], results["status"], strict=True))
     bar.empty()
     st.rerun()

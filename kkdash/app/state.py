@@ -12,10 +12,13 @@ from kkdash.dates import BANGKOK, format_thai_date
 from kkdash.errors import InputError
 from kkdash.intake import DEMO_AS_OF, Dataset
 from kkdash.metrics import DEFAULT_DEADLINE
+from kkdash.moments import EXAMPLES, campaign_days, moment_text, read_moment
 from kkdash.parsing import parse_datetime
 from kkdash.pipeline import Outcome
+from kkdash.text import one_line
 
 AS_OF_PARAM = "as_of"
+TYPED_KEY, TYPED_ERROR_KEY = "sidebar_as_of_text", "sidebar_as_of_text_error"
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,12 @@ class Campaign:
 
     dataset: Dataset
     outcome: Outcome | None
+
+    @property
+    def key(self) -> tuple:
+        """What the campaign's figures depend on: the data version, the moment and the deadline."""
+        outcome = self.outcome
+        return (self.dataset.version, outcome.as_of, outcome.deadline) if outcome else (self.dataset.version,)
 
 
 def deadline(dataset: Dataset) -> date:
@@ -56,20 +65,39 @@ def chosen_as_of(dataset: Dataset) -> datetime:
 
 
 def as_of_controls(dataset: Dataset) -> None:
-    """The sidebar's "as of" block: now, or a chosen date and time (and a jump to the deadline)."""
+    """The sidebar's "as of" block: now, or a chosen moment in the Buddhist era (a campaign day and a time,
+    or typed: `5/7/2566 16:00`, `5 ก.ค. 66`), and a jump to the deadline."""
     st.markdown("### ดูสถานะ ณ เวลา")
     _seed_as_of(dataset)
     st.toggle("ตอนนี้", key="sidebar_live",
               help="ปิดเพื่อเลือกดูสถานะย้อนหลัง ณ วันและเวลาใดก็ได้ รวมถึงวันครบกำหนด")
     if not st.session_state["sidebar_live"]:
-        st.date_input("วันที่", key="sidebar_as_of_date", format="DD/MM/YYYY")
+        days = campaign_days(deadline(dataset), including=st.session_state["sidebar_as_of_date"])
+        st.selectbox("วันที่", days, key="sidebar_as_of_date", format_func=format_thai_date)
         st.time_input("เวลา", key="sidebar_as_of_time", step=1800)
+        # The box always shows the chosen moment; typing another moves the controls above to it.
+        st.session_state[TYPED_KEY] = moment_text(chosen_as_of(dataset))
+        st.text_input("หรือพิมพ์วันเวลา (พ.ศ.)", key=TYPED_KEY, on_change=_read_typed_moment,
+                      help=f"เช่น {EXAMPLES} — พิมพ์แต่วันที่ หมายถึงสิ้นวันนั้น")
+        if TYPED_ERROR_KEY in st.session_state:
+            st.error(st.session_state.pop(TYPED_ERROR_KEY), icon=":material/event_busy:")
         st.button("ดู ณ เวลาครบกำหนด", icon=":material/event:", key="sidebar_at_deadline", on_click=_go_to_deadline,
                   args=(deadline(dataset),),
                   help="สถานะเมื่อสิ้นวันกำหนดส่ง (23:59 น.) — ใครส่งหลังจากนี้นับว่าล่าช้า")
     moment = chosen_as_of(dataset)
     _write_as_of_param(None if st.session_state["sidebar_live"] else moment)
     st.caption(f"แสดงสถานะ ณ {format_thai_date(moment, with_time=True)}")
+
+
+def _read_typed_moment() -> None:
+    """The typed moment -> the day and time controls; unreadable text -> a Thai message quoting it, nothing moved."""
+    typed = st.session_state.get(TYPED_KEY, "")
+    moment = read_moment(typed)
+    if moment is None:
+        st.session_state[TYPED_ERROR_KEY] = f"อ่านวันเวลา “{one_line(typed)}” ไม่ออก — พิมพ์เช่น {EXAMPLES}"
+        return
+    st.session_state["sidebar_as_of_date"] = moment.date()
+    st.session_state["sidebar_as_of_time"] = time(moment.hour, moment.minute)
 
 
 def _go_to_deadline(day: date) -> None:

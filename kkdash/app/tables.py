@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 import streamlit as st
 
 from kkdash import export, views
-from kkdash.app import data, linkcheck
+from kkdash.app import data, downloads, linkcheck
 from kkdash.app.state import Campaign
-from kkdash.labels import CHASE_FILTER_TH, FILTER_STATUS_TH, KINDS_TH, LINK_STATUS_TH, PROVINCE_GROUP_TH
+from kkdash.labels import CHASE_FILTER_TH, FILTER_STATUS_TH, KINDS_TH, LINK_STATUS_TH, PROVINCE_GROUP_TH, ROW_HEADERS_TH
 from kkdash.pipeline import Outcome
 from kkdash.text import literal, literal_table
 
 FILTER_PARAMS = ("status", "district", "kind", "q", "link", "chase")
 FULL_TEXT_ROWS = 60  # a table that wraps long reasons reads better than a grid, up to a page or so
+# A national sheet has a hundred thousand warnings: a grid that long is scrolled by nobody and costs
+# a second of every rerun to send; the first rows are shown and the CSV holds them all.
+GRID_ROWS = 5_000
 HISTORY_COLUMNS = {
     "row_number": st.column_config.NumberColumn("แถวในชีต", format="%d"),
     "submitted_at": st.column_config.TextColumn("เวลาที่ส่ง"),
@@ -49,14 +54,15 @@ def agency_filters(agencies: pd.DataFrame, *, key: str, chase: bool = False) -> 
     for widget, value in seeds.items():
         st.session_state.setdefault(widget, value)
     status_col, district_col, kind_col, link_col, query_col = st.columns([3, 3, 2, 2, 2])
+    # select_all=False: Streamlit's "Select all" is English, and an empty filter already means every value.
     statuses = status_col.multiselect("สถานะ", list(FILTER_STATUS_TH), key=f"{key}_status",
-                                      format_func=FILTER_STATUS_TH.get, placeholder="ทุกสถานะ")
+                                      format_func=FILTER_STATUS_TH.get, placeholder="ทุกสถานะ", select_all=False)
     chosen_districts = district_col.multiselect("อำเภอ", list(districts), key=f"{key}_district",
-                                                format_func=districts.get, placeholder="ทุกอำเภอ")
+                                                format_func=districts.get, placeholder="ทุกอำเภอ", select_all=False)
     kinds = kind_col.multiselect("ประเภทหน่วยงาน", list(KINDS_TH), key=f"{key}_kind",
-                                 format_func=KINDS_TH.get, placeholder="ทุกประเภท")
+                                 format_func=KINDS_TH.get, placeholder="ทุกประเภท", select_all=False)
     link_states = link_col.multiselect("ลิงก์ประกาศ", list(LINK_STATUS_TH), key=f"{key}_link",
-                                       format_func=LINK_STATUS_TH.get, placeholder="ทุกสถานะลิงก์")
+                                       format_func=LINK_STATUS_TH.get, placeholder="ทุกสถานะลิงก์", select_all=False)
     query = query_col.text_input("ค้นหาชื่อหน่วยงาน", key=f"{key}_q", placeholder="เช่น สาธารณสุข")
     chase_states = st.multiselect("การติดตาม", list(CHASE_FILTER_TH), key=f"{key}_chase",
                                   format_func=CHASE_FILTER_TH.get, placeholder="ทุกหน่วยงาน") if chase else []
@@ -138,12 +144,16 @@ def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views
     table = export.agency_export(chosen, include_personal=include_personal)
     content = (campaign.dataset.version, outcome.as_of, outcome.deadline, tuple(filters.to_params().items()),
                include_personal, linkcheck.link_results_version())
+    words = downloads.filter_words(filters, chosen)
+    about = downloads.about(campaign, words, count=len(chosen), include_personal=include_personal)
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button("ดาวน์โหลด CSV", data.export_bytes("csv", table, key=content),
-                         file_name="kkdash-agencies.csv", icon=":material/download:", mime="text/csv",
-                         key="followup_csv", width="stretch")
-    right.download_button("ดาวน์โหลด Excel", data.export_bytes("xlsx", table, key=content),
-                          file_name="kkdash-agencies.xlsx", icon=":material/download:",
+    # Built when clicked (then once per content): a national list's Excel file takes seconds to write.
+    left.download_button("ดาวน์โหลด CSV", lambda: data.export_bytes("csv", table, key=content),
+                         file_name=downloads.file_name(campaign, words, ".csv"), icon=":material/download:",
+                         mime="text/csv", key="followup_csv", width="stretch")
+    right.download_button("ดาวน์โหลด Excel", lambda: data.export_bytes("xlsx", table, key=content, about=about,
+                                                                         sheet_name=export.AGENCY_SHEET),
+                          file_name=downloads.file_name(campaign, words, ".xlsx"), icon=":material/download:",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key="followup_xlsx", width="stretch")
 
@@ -172,18 +182,25 @@ def agency_history(outcome: Outcome, agency: pd.Series) -> None:
 
 
 def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: str,
-                full_text: bool = False) -> None:
-    """A heading with the row count, the rows (or a line saying there are none), and their CSV."""
+                full_text: bool = False, content: tuple = (), as_of: datetime | None = None) -> None:
+    """A heading with the row count, the rows (or a line saying there are none), and their CSV
+    (built once per ``content``: the data version and moment the rows come from; named for ``as_of``)."""
     st.subheader(f"{title} ({len(frame):,}) — {note}")
     if frame.empty:
         st.success(empty)
         return
     if full_text:
-        full_text_table(frame, key=key)
+        full_text_table(frame.head(GRID_ROWS), key=key)
     else:
-        st.dataframe(frame, column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
-    st.download_button(f"ดาวน์โหลด{title} (CSV)", export.csv_bytes(frame), icon=":material/download:",
-                       file_name=f"kkdash-{key.removeprefix('quality_')}.csv", mime="text/csv", key=f"{key}_csv")
+        st.dataframe(frame.head(GRID_ROWS), column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
+    if len(frame) > GRID_ROWS:
+        st.caption(f"แสดง {GRID_ROWS:,} แถวแรกจาก {len(frame):,} แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด")
+    thai = frame.rename(columns=ROW_HEADERS_TH)
+    # Built when clicked, and then once per content: a national list's CSV takes seconds to write.
+    csv = (lambda: data.export_bytes("csv", thai, key=(*content, key))) if content else export.csv_bytes(thai)
+    name = export.export_file_name(as_of, [("", title)], ".csv") if as_of else f"kkdash-{key}.csv"
+    st.download_button(f"ดาวน์โหลด{title} (CSV)", csv, icon=":material/download:", file_name=name, mime="text/csv",
+                       key=f"{key}_csv")
 
 
 def full_text_table(frame: pd.DataFrame, *, key: str) -> None:

@@ -5,25 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import sys
 from datetime import datetime, timedelta
 
 from kkdash import export, intake, pipeline, views
 from kkdash.cli import brief, log, remind
 from kkdash.cli.text import format_check, format_links_table, format_summary
-from kkdash.dates import end_of_day, format_thai_date, in_bangkok
+from kkdash.dates import format_thai_date
 from kkdash.dates import now as bangkok_now
 from kkdash.errors import InputError
-from kkdash.labels import FILTER_STATUS_TH, LINK_STATUS_TH
+from kkdash.labels import FILTER_STATUS_TH, LINK_STATUS_TH, PROVINCE_GROUP_TH
 from kkdash.metrics import DEFAULT_DEADLINE
-from kkdash.parsing import clean_text, parse_datetime
+from kkdash.moments import read_moment
+from kkdash.names import normalize_name
 from kkdash.registry import registry_warnings
 from kkdash.settings import SECRETS_PATH, Settings, SettingsError, load_settings, read_secrets_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT = 0, 1, 2
-# A typed moment names a time of day when it ends in one (`17:00`, `16.30 น.`) or is ISO with `T`.
-_TIME_OF_DAY = re.compile(r"\d[:.]\d{2}(?:[:.]\d{2})?(?:\s*น\.?)?\s*$|T\d")
 
 
 class CliError(Exception):
@@ -34,10 +32,10 @@ def parse_as_of(text: str | None) -> datetime:
     """`2023-07-07T17:00`, `7/7/2566 17:00`, `5 ก.ค. 66` … (Bangkok time; a bare date = the end of that day)."""
     if not text:
         return bangkok_now()
-    moment = parse_datetime(text)
+    moment = read_moment(text)
     if moment is None:
         raise CliError(f"--as-of ต้องเป็นวันเวลา เช่น 2023-07-07T17:00 หรือ 7/7/2566 17:00 (ได้รับ '{text}')")
-    return in_bangkok(moment) if _TIME_OF_DAY.search(clean_text(text)) else end_of_day(moment.date())
+    return moment
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     out = commands.add_parser("export", help="สถานะรายหน่วยงานเป็นไฟล์ .csv หรือ .xlsx")
     _add_inputs(out)
     out.add_argument("--status", help="เช่น missing,late (on_time, late, missing)")
-    out.add_argument("--district", help="รหัสอำเภอ เช่น 4012, หรือ province สำหรับระดับจังหวัด")
+    out.add_argument("--district", help="รหัสหรือชื่ออำเภอ เช่น 4012, กระนวน หรือ อ.กระนวน; province สำหรับระดับจังหวัด")
     out.add_argument("--no-contacts", action="store_true", help="ไม่ใส่ชื่อ ตำแหน่ง และเบอร์โทรผู้รายงาน")
     out.add_argument("--out", required=True, help="ไฟล์ปลายทาง .csv หรือ .xlsx")
     links = commands.add_parser("links", help="ตรวจว่าลิงก์ประกาศของแต่ละหน่วยงานเปิดได้และมีเนื้อหาประกาศ")
@@ -113,6 +111,12 @@ def compute(args: argparse.Namespace) -> pipeline.Outcome:
     return compute_with_dataset(args)[0]
 
 
+def compute_with_source(args: argparse.Namespace) -> tuple[pipeline.Outcome, str]:
+    """Command-line inputs -> Outcome, and where its data came from in Thai (for an export's about sheet)."""
+    outcome, dataset = compute_with_dataset(args)
+    return outcome, dataset.label
+
+
 def compute_with_dataset(args: argparse.Namespace) -> tuple[pipeline.Outcome, intake.Dataset]:
     """Command-line inputs -> (Outcome, the Dataset it was computed from)."""
     settings = settings_from(args)
@@ -157,29 +161,45 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    """Write the filtered agency table to --out."""
-    outcome = compute(args)
+    """Write the filtered agency table to --out (an .xlsx says on a second sheet what it holds)."""
+    outcome, source = compute_with_source(args)
     table = filter_agencies(outcome.agencies, statuses=args.status, district=args.district)
-    write(export.agency_export(table, include_personal=not args.no_contacts), args.out)
+    about = export.about_rows(
+        title="สถานะการส่งรายงานรายหน่วยงาน", as_of=outcome.as_of, deadline=outcome.deadline, source=source,
+        count=len(table), personal=not args.no_contacts, made_at=bangkok_now(),
+        filters=export.describe_filters(statuses=_listed(args.status), districts=_district_words(table, args.district)))
+    write(export.agency_export(table, include_personal=not args.no_contacts), args.out, sheet_name=export.AGENCY_SHEET,
+          about=about)
     print(f"เขียน {len(table):,} หน่วยงานไปที่ {args.out}", file=sys.stderr)
     return EXIT_OK
 
 
-def write(table, path: str) -> None:
-    """A table -> --out (.csv or .xlsx); a bad path or suffix -> CliError."""
+def _listed(text: str | None) -> tuple[str, ...]:
+    return tuple(s.strip() for s in (text or "").split(",") if s.strip())
+
+
+def _district_words(table, district: str | None) -> list[str]:
+    """The --district filter in words (`อ.พล`, `ระดับจังหวัด`) for an export's about sheet."""
+    if not district or table.empty:
+        return [district] if district else []
+    name = table["district_name_th"].iloc[0]
+    return [name if not table["district_code"].iloc[0] else f"อ.{name}"]
+
+
+def write(table, path: str, **options) -> None:
+    """A table -> --out (.csv or .xlsx, with export.write_table's ``options``); a bad path or suffix -> CliError."""
     try:
-        export.write_table(table, path)
+        export.write_table(table, path, **options)
     except (ValueError, OSError) as exc:
         raise CliError(f"เขียนไฟล์ {path} ไม่ได้: {exc}") from exc
 
 
 def filter_agencies(agencies, *, statuses: str | None, district: str | None, links: str | None = None):
-    """--status a,b, --district CODE|province and --link a,b -> the matching agency rows."""
+    """--status a,b, --district CODE|name|province and --link a,b -> the matching agency rows."""
     wanted, link_states = _codes(statuses, FILTER_STATUS_TH, "--status"), _codes(links, LINK_STATUS_TH, "--link")
-    if district and district != views.PROVINCE_FILTER and district not in set(agencies["district_code"]):
-        raise CliError(f"--district '{district}' ไม่ใช่รหัสอำเภอในทะเบียน")
+    code = district_code(agencies, district) if district else None
     # The same filter the follow-up page applies, so a CLI export equals the page's download.
-    filters = views.AgencyFilters(statuses=wanted, districts=(district,) if district else (), links=link_states)
+    filters = views.AgencyFilters(statuses=wanted, districts=(code,) if code else (), links=link_states)
     return views.by_follow_up_priority(views.apply_filters(agencies, filters))
 
 
@@ -190,6 +210,25 @@ def _codes(text: str | None, known: dict, option: str) -> tuple[str, ...]:
     if unknown:
         raise CliError(f"{option} รู้จักเฉพาะ {', '.join(known)} (ได้รับ {', '.join(sorted(unknown))})")
     return wanted
+
+
+def district_code(agencies, text: str) -> str:
+    """--district as typed -> a district code, or `province`: `4012`, `พล`, `อ.พล`, `อำเภอพล`, `ระดับจังหวัด`.
+
+    Refused with the list of what it accepts, so a mistyped name is fixed from the message alone.
+    """
+    pairs = agencies[["district_code", "district_name_th"]].drop_duplicates().sort_values("district_code")
+    names = {normalize_name(f"อำเภอ{name}"): code for code, name in pairs.itertuples(index=False) if code}
+    names[normalize_name(PROVINCE_GROUP_TH)] = views.PROVINCE_FILTER
+    typed = normalize_name(text)
+    if text == views.PROVINCE_FILTER or text in names.values():
+        return text
+    code = names.get(typed) or names.get(normalize_name(f"อำเภอ{text}"))
+    if code:
+        return code
+    listed = ", ".join(f"{code} {name}" for code, name in pairs.itertuples(index=False) if code)
+    raise CliError(f"--district '{text}' ไม่ใช่อำเภอในทะเบียน — ใช้รหัสหรือชื่ออำเภอ: {listed},"
+                   f" หรือ province ({PROVINCE_GROUP_TH})")
 
 
 def parse_max_age(text: str) -> timedelta:
@@ -216,8 +255,7 @@ def run_links(args: argparse.Namespace) -> int:
     print(format_links_table(results))
     if args.out:
         table = views.with_link_status(outcome.agencies, results)
-        columns = ["agency_id", "name_th", "district_name_th", "published_url", "link_status"]
-        write(table[columns].reset_index(drop=True), args.out)
+        write(export.links_export(table), args.out, sheet_name=export.LINK_SHEET)
     return EXIT_OK
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from kkdash import brief, views
-from kkdash.dates import now
+from kkdash.dates import format_thai_date, now
 from kkdash.errors import InputError
 
 
@@ -27,5 +27,6 @@ def run(args: argparse.Namespace, *, compute_with_links) -> int:
         Path(args.out).write_bytes(pdf)
     except OSError as exc:
         raise InputError(f"เขียนไฟล์ {args.out} ไม่ได้: {exc.strerror}") from exc
-    print(f"เขียนสรุปสำหรับผู้บริหาร ({len(pdf) // 1024:,} KB) ไปที่ {args.out}", file=sys.stderr)
+    print(f"เขียนสรุปสำหรับผู้บริหาร สถานะ ณ {format_thai_date(outcome.as_of, with_time=True)} ไปที่ {args.out}",
+          file=sys.stderr)
     return 0

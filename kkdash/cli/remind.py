@@ -88,6 +88,7 @@ def _write(messages: list[reminders.Message], path: str) -> None:
         Path(path).write_bytes(data)
     except OSError as exc:
         raise InputError(f"เขียนไฟล์ {path} ไม่ได้: {exc.strerror}") from exc
+    print(f"เขียนข้อความ {len(messages):,} ฉบับไปที่ {path}", file=sys.stderr)
 
 
 def _dry_run(to_send: list[reminders.Message], held: list[reminders.Message]) -> int:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 import pandas as pd
 
 from kkdash.dates import format_thai_date
 from kkdash.labels import ACTIONS_TH, ENTRY_HEADERS_TH, LINK_STATUS_TH, NO_LINK, REJECTED, WARNING
+from kkdash.linkreport import found_sentence, only_sample_links
 from kkdash.pipeline import Outcome
+from kkdash.text import display_width
 from kkdash.views import row_arithmetic
 
 
@@ -16,18 +16,20 @@ def format_summary(outcome: Outcome) -> str:
     """Outcome -> the province's figures and one line per district."""
     p = outcome.province
     lines = [
-        f"ณ {outcome.as_of:%Y-%m-%d %H:%M} น. (กำหนดส่ง {outcome.deadline.isoformat()})",
+        f"ณ {format_thai_date(outcome.as_of, with_time=True)} (กำหนดส่ง {format_thai_date(outcome.deadline)})",
         f"ส่งแล้ว {p['agencies_reported']:,}/{p['agencies_expected']:,} หน่วยงาน"
         f" (ตรงเวลา {p['agencies_on_time']:,}, ล่าช้า {p['agencies_late']:,}, ยังไม่ส่ง {p['agencies_missing']:,})",
-        f"ลงนาม {p['personnel_signed']:,}/{p['personnel_total']:,} คน ({p['signing_rate']:.1%});"
+        f"ลงนาม {p['personnel_signed']:,}/{p['personnel_total']:,} คน ({p['signing_rate']:.1%})"
+        f" ของหน่วยงานที่ส่งแล้ว {p['agencies_reported']:,} แห่ง;"
         f" ลงนามครบ {p['agencies_fully_signed']:,} หน่วยงาน; เผยแพร่แล้ว {p['agencies_published']:,} หน่วยงาน",
         row_arithmetic(outcome.counts),
         "",
-        f"{'รหัส':<6}{'อำเภอ':<22}{'ส่ง/ทั้งหมด':>12}{'ล่าช้า':>8}{'ยังไม่ส่ง':>10}{'ลงนาม':>9}",
+        _pad("รหัส", 6) + _pad("อำเภอ", 16) + _right("ส่ง/ทั้งหมด", 12) + _right("ล่าช้า", 8)
+        + _right("ยังไม่ส่ง", 10) + _right("ลงนาม", 9),
     ]
     for d in outcome.districts.itertuples():
-        lines.append(f"{d.district_code or '-':<6}{d.name_th:<22}{f'{d.reported}/{d.expected}':>12}"
-                     f"{d.late:>8}{d.missing:>10}{d.signing_rate:>9.1%}")
+        lines.append(_pad(d.district_code or "-", 6) + _pad(d.name_th, 16) + _right(f"{d.reported}/{d.expected}", 12)
+                     + _right(str(d.late), 8) + _right(str(d.missing), 10) + _right(f"{d.signing_rate:.1%}", 9))
     return "\n".join(lines)
 
 
@@ -45,18 +47,13 @@ def format_check(outcome: Outcome) -> list[str]:
     return lines
 
 
-def _display_width(text: str) -> int:
-    """How many terminal columns text takes; Thai marks above/below take none."""
-    width = 0
-    for char in text:
-        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
-
-
 def _pad(text: str, width: int) -> str:
-    return text + " " * max(width - _display_width(text), 0)
+    return text + " " * max(width - display_width(text), 0)
+
+
+def _right(text: str, width: int) -> str:
+    """``text`` right-aligned in ``width`` terminal columns (Thai marks take none)."""
+    return " " * max(width - display_width(text), 0) + text
 
 
 def format_links_table(df: pd.DataFrame) -> str:
@@ -66,7 +63,7 @@ def format_links_table(df: pd.DataFrame) -> str:
     headers = ["สถานะ", "HTTP", "ตรวจเมื่อ", "ลิงก์", "หมายเหตุ"]
     rows = []
     for row in df.itertuples(index=False):
-        checked = "" if pd.isna(row.checked_at) else row.checked_at.strftime("%Y-%m-%d %H:%M")
+        checked = "" if pd.isna(row.checked_at) else format_thai_date(row.checked_at, with_time=True)
         rows.append([
             LINK_STATUS_TH.get(row.status, row.status),
             "" if pd.isna(row.http_status) else str(row.http_status),
@@ -74,13 +71,15 @@ def format_links_table(df: pd.DataFrame) -> str:
             row.url,
             "" if pd.isna(row.error) or row.error is None else row.error,
         ])
-    widths = [max(_display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers) - 1)]
+    widths = [max(display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers) - 1)]
     lines = ["  ".join(_pad(c, w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1]
              for r in [headers, *rows]]
     counts = df["status"].value_counts()
     checked_statuses = {code: label for code, label in LINK_STATUS_TH.items() if code != NO_LINK}
     summary = ", ".join(f"{label} {counts.get(code, 0)}" for code, label in checked_statuses.items())
     lines.append(f"รวม {len(df)} ลิงก์: {summary}")
+    if only_sample_links(df["url"]):
+        lines.append(found_sentence(zip(df["url"], df["status"], strict=True)))
     return "\n".join(line.rstrip() for line in lines)
 
 

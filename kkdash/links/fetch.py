@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Self
 from urllib.parse import quote, urljoin, urlsplit
 
+from kkdash.linkreport import is_sample_host
+
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_MAX_BYTES = 2_000_000
 DEFAULT_MAX_REDIRECTS = 5
@@ -41,6 +43,7 @@ ERR_TLS = "ใบรับรองความปลอดภัยไม่ถ
 ERR_PROTOCOL = "เว็บตอบกลับผิดรูปแบบ"
 ERR_TOO_MANY_REDIRECTS = "เปลี่ยนเส้นทางมากเกินไป"
 ERR_REDIRECT_NO_LOCATION = "เปลี่ยนเส้นทางโดยไม่ระบุปลายทาง"
+ERR_SAMPLE_DOMAIN = "โดเมนสมมติ (.example) ไม่มีอยู่จริง"
 
 _HOST_NAME = re.compile(r"[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?")
 # NAT64 wraps any IPv4 address, so the wrapped one is what really gets reached.
@@ -209,6 +212,8 @@ def vet(url: str, *, allow_loopback: bool, resolver: Resolver) -> Target:
     if port is not None and port not in ALLOWED_PORTS and not allow_loopback:
         raise LinkCheckError(ERR_PORT)
     host = _ascii_host(parts.hostname)
+    if is_sample_host(host):
+        raise LinkCheckError(ERR_SAMPLE_DOMAIN)  # reserved never to resolve: no DNS query for it
     addresses = _resolve(host, resolver)
     if not all(is_address_allowed(a, allow_loopback=allow_loopback) for a in addresses):
         raise LinkCheckError(ERR_PRIVATE)
