@@ -20,11 +20,13 @@ def registry(districts):
 
 @pytest.fixture
 def app_env(monkeypatch, tmp_path):
-    """No sheet settings from the environment, a private cache folder, empty Streamlit caches."""
+    """No sheet settings from the environment, a private cache folder, empty Streamlit caches; the fake
+    sheet's plain-http loopback links allowed (the test switch)."""
     for name in ("KKDASH_SHEET_URL", "KKDASH_PUBLISHED_CSV_URL", "GOOGLE_APPLICATION_CREDENTIALS",
                  "KKDASH_REGISTRY_PATH", "KKDASH_DEADLINE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KKDASH_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("KKDASH_ALLOW_LOOPBACK", "1")
     st.cache_resource.clear()
     st.cache_data.clear()
     yield tmp_path / "cache"

@@ -148,7 +148,7 @@ def test_header_only_sheet_means_no_responses_yet(fake, settings, fetch):
 @pytest.mark.parametrize("bom", [False, True])
 def test_published_csv_mode(bom):
     with FakeSheets({"Form Responses 1": RESPONSES}, csv_bom=bom) as fake:
-        settings = SheetSettings(published_csv_url=fake.published_csv_url())
+        settings = SheetSettings(published_csv_url=fake.published_csv_url(), allow_loopback=True)
         tables = fetch_tables(settings, session=fake.session())
         assert tables.responses == PADDED_RESPONSES
         assert tables.registry is None
@@ -158,13 +158,13 @@ def test_published_csv_mode(bom):
 
 def test_published_csv_drops_trailing_blank_rows_and_columns(fake):
     fake.set_worksheet("Form Responses 1", [["a", "b", ""], ["1", "", ""], ["", "", ""]])
-    settings = SheetSettings(published_csv_url=fake.published_csv_url())
+    settings = SheetSettings(published_csv_url=fake.published_csv_url(), allow_loopback=True)
     assert fetch_tables(settings, session=fake.session()).responses == [["a", "b"], ["1", ""]]
 
 
 def test_published_csv_retries_then_recovers(fake, sleeps):
     fake.fail_next("503")
-    settings = SheetSettings(published_csv_url=fake.published_csv_url())
+    settings = SheetSettings(published_csv_url=fake.published_csv_url(), allow_loopback=True)
     tables = fetch_tables(settings, session=fake.session(), sleep=sleeps.append)
     assert tables.responses == PADDED_RESPONSES
     assert fake.count(fake.csv_path) == 2
@@ -172,7 +172,7 @@ def test_published_csv_retries_then_recovers(fake, sleeps):
 
 
 def test_published_csv_not_found(fake):
-    settings = SheetSettings(published_csv_url=fake.base_url + "/pub/wrong.csv")
+    settings = SheetSettings(published_csv_url=fake.base_url + "/pub/wrong.csv", allow_loopback=True)
     with pytest.raises(SheetNotFound) as caught:
         fetch_tables(settings, session=fake.session())
     assert "published_csv_url" in caught.value.message_th

@@ -54,14 +54,18 @@ def wait_healthy(url: str, process: subprocess.Popen, *, limit: float = 90.0) ->
 @contextlib.contextmanager
 def streamlit_server(env: dict[str, str], log: Path, *, port: int | None = None,
                      options: Sequence[str] = ()) -> Iterator[str]:
-    """`streamlit run app.py` on a loopback port with no sheet configured unless ``env`` says so; yields its URL."""
+    """`streamlit run app.py` on a loopback port with no sheet configured unless ``env`` says so; yields its URL.
+
+    The test switch is on (KKDASH_ALLOW_LOOPBACK=1): the fake sheet's published CSV is plain http on 127.0.0.1.
+    """
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true",
                "--browser.gatherUsageStats", "false", *options]
     clean = {k: v for k, v in os.environ.items() if k not in SHEET_VARIABLES}
+    environment = {**clean, "KKDASH_ALLOW_LOOPBACK": "1", **env}
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env={**clean, **env}, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_healthy(url, process)

@@ -19,20 +19,23 @@ from kkdash.dates import parse_iso_day
 from kkdash.errors import SettingsError
 from kkdash.matching import DEFAULT_THRESHOLD
 from kkdash.paths import DISTRICTS_PATH, REGISTRY_PATH
-from kkdash.settings.sheet import SheetSettings, load_sheet_settings, parse_sheet_key
+from kkdash.settings.sheet import (
+    ENV_ALLOW_LOOPBACK,
+    SheetSettings,
+    load_sheet_settings,
+    loopback_allowed,
+    parse_sheet_key,
+)
 from kkdash.settings.smtp import SmtpSettings, load_smtp
 
-__all__ = ["Settings", "SettingsError", "SheetSettings", "SmtpSettings", "load_settings", "load_sheet_settings",
-           "load_smtp", "parse_sheet_key", "read_header_map", "read_secrets_file"]
+__all__ = ["ENV_ALLOW_LOOPBACK", "Settings", "SettingsError", "SheetSettings", "SmtpSettings", "load_settings",
+           "load_sheet_settings", "load_smtp", "parse_sheet_key", "read_header_map", "read_secrets_file"]
 
 ENV_REGISTRY_PATH = "KKDASH_REGISTRY_PATH"
 ENV_DISTRICTS_PATH = "KKDASH_DISTRICTS_PATH"
 ENV_RESPONSES_PATH = "KKDASH_RESPONSES_PATH"
 ENV_CACHE_DIR = "KKDASH_CACHE_DIR"
 ENV_DATABASE_URL = "KKDASH_DATABASE_URL"
-# The one switch for tests: fetch from 127.0.0.1 (the test suite's own link and CSV servers).
-# Production never sets it; links and sheets on loopback or private networks are refused.
-ENV_ALLOW_LOOPBACK = "KKDASH_ALLOW_LOOPBACK"
 SECRETS_PATH = Path(".streamlit/secrets.toml")
 DEFAULT_CACHE_DIR = Path(".kkdash-cache")
 
@@ -100,7 +103,7 @@ def load_settings(secrets: Mapping | None, environ: Mapping | None = None, *, re
         header_extra=tuple(read_header_map(header_map).items()),
         threshold=_threshold(threshold),
         deadline=flagged_deadline or sheet.deadline,
-        allow_loopback=str(environ.get(ENV_ALLOW_LOOPBACK, "")).strip() == "1",
+        allow_loopback=loopback_allowed(environ),
     )
 
 
