@@ -46,12 +46,18 @@ class Dataset:
     version: str  # changes whenever the rows or the registry do: the app's cache key
     fetched_at: datetime | None = None
     error: str | None = None  # the latest sheet read failed: the rows are the last good ones (or none)
-    problem: str | None = None  # the data cannot be used at all (bad settings, header row or registry)
+    # The data cannot be used (bad settings, header row or registry); with rows, it is the latest
+    # sheet read that could not be used, and the rows are the last good ones.
+    problem: str | None = None
     from_snapshot: bool = False  # the rows were read from disk, not from the sheet, in this process
     deadline: date | None = None
     header_extra: tuple[tuple[str, str], ...] = ()
     threshold: float = DEFAULT_THRESHOLD
     label: str = field(default="")
+    held: str | None = None  # the latest read lost most answers at once: what changed (shown until HR confirms)
+    held_at: datetime | None = None  # when that read was made: what a confirmation names
+    reading: bool = False  # a sheet read is under way in the background
+    note: str | None = None  # something the reader of the rows should know (e.g. the file's encoding)
 
     @property
     def is_demo(self) -> bool:
@@ -103,8 +109,9 @@ def registry_table(rows: list[list[str]]) -> pd.DataFrame:
 
 
 def read_sheet_once(settings: Settings, check: Callable[[SheetTables], object]) -> FeedState:
-    """The CLI's sheet read: now, or the last good read from disk on a fault."""
-    return read_once(settings.sheet, snapshot_path=settings.snapshot_path, check=check)
+    """The CLI's sheet read: now, or the last good read from disk on a fault (or a read that lost most answers)."""
+    return read_once(settings.sheet, snapshot_path=settings.snapshot_path, check=check,
+                     accept_drop=settings.accept_drop)
 
 
 DIRECT = Readers(reference=read_reference, responses_file=read_responses_csv, sheet_state=read_sheet_once,
@@ -137,7 +144,7 @@ def _file_dataset(settings: Settings, readers: Readers, reference_version: tuple
     except InputError as exc:
         return Dataset(sheet=None, mode=mode, version=version, problem=str(exc), label=str(path), **common)
     label = SOURCE_TH[DEMO] if mode == DEMO else str(path)
-    return Dataset(sheet=sheet, mode=mode, version=version, label=label, **common)
+    return Dataset(sheet=sheet, mode=mode, version=version, label=label, note=sheet.note or None, **common)
 
 
 def _sheet_dataset(settings: Settings, readers: Readers, reference_version: tuple, **common) -> Dataset:
@@ -152,8 +159,9 @@ def _sheet_dataset(settings: Settings, readers: Readers, reference_version: tupl
     tables = state.tables
     version = _digest(mode, tables.fetched_at.isoformat(), len(tables.responses), reference_version,
                       settings.header_extra)
-    base = {"mode": mode, "version": version, "fetched_at": tables.fetched_at,
-            "from_snapshot": state.from_snapshot, "label": label, **fault}
+    held = {"held": state.held.message(tables.fetched_at), "held_at": state.held.fetched_at} if state.held else {}
+    base = {"mode": mode, "version": version, "fetched_at": tables.fetched_at, "reading": state.reading,
+            "from_snapshot": state.from_snapshot, "label": label, **fault, **held}
     try:
         sheet, sheet_registry = state.checked or readers.checked_tables(tables, settings, districts)
     except InputError as exc:  # last good tables saved under other settings (a header map, the registry)

@@ -30,6 +30,7 @@ class RawSheet:
 
     headers: list[str]
     cells: pd.DataFrame
+    note: str = ""  # what a reader should know about how the rows were read (e.g. a Thai Windows encoding)
 
     @property
     def row_numbers(self) -> pd.Series:

@@ -69,6 +69,7 @@ class Settings:
     threshold: float = DEFAULT_THRESHOLD
     deadline: date | None = None
     allow_loopback: bool = False
+    accept_drop: bool = False  # the CLI's --accept-drop: a read that lost most answers replaces the last good one
 
     @property
     def snapshot_path(self) -> Path:
@@ -84,7 +85,7 @@ class Settings:
 def load_settings(secrets: Mapping | None, environ: Mapping | None = None, *, responses: str | None = None,
                   registry: str | None = None, districts: str | None = None, demo: bool = False,
                   deadline: str | None = None, header_map: str | None = None,
-                  threshold: float | None = None) -> Settings:
+                  threshold: float | None = None, accept_drop: bool = False) -> Settings:
     """secrets.toml's tables, the environment and the CLI's flags -> Settings; raises SettingsError for bad values."""
     environ = os.environ if environ is None else environ
     try:
@@ -104,6 +105,7 @@ def load_settings(secrets: Mapping | None, environ: Mapping | None = None, *, re
         threshold=_threshold(threshold),
         deadline=flagged_deadline or sheet.deadline,
         allow_loopback=loopback_allowed(environ),
+        accept_drop=accept_drop,
     )
 
 

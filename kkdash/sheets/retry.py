@@ -89,6 +89,8 @@ class RetryPolicy:
             return f"HTTP {exc.status}"
         if isinstance(exc, requests.Timeout) or isinstance(exc.__cause__, requests.Timeout):
             return "หมดเวลารอ"
+        if isinstance(exc, requests.ConnectionError) or isinstance(exc.__cause__, requests.ConnectionError):
+            return "เชื่อมต่อไม่ได้"
         return self.describe(exc)
 
     def run(self, attempt: Callable[[], T], *, what: str) -> T:

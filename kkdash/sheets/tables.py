@@ -73,6 +73,20 @@ class SheetTables:
     fetched_at: datetime
 
 
+def answer_rows(table: list[list[str]]) -> int:
+    """How many rows under the header hold any text."""
+    return sum(1 for row in table[1:] if any(row))
+
+
+def lost_most_rows(before: int, after: int) -> bool:
+    """True when a read has no answers left, or fewer than half, of the ``before`` rows shown now.
+
+    Answers are only ever added to a form's sheet: a read that lost most of them at once is a
+    cleared tab, a bad sort or a wrong tab, until a person says otherwise.
+    """
+    return before > 0 and after * 2 < before
+
+
 def normalise(rows: list[list[Any]], *, source: str) -> list[list[str]]:
     """Pad rows to the header width after checking the header row."""
     table = [[_cell_text(cell) for cell in row] for row in rows]
