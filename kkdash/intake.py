@@ -150,7 +150,9 @@ def _file_dataset(settings: Settings, readers: Readers, reference_version: tuple
 def _sheet_dataset(settings: Settings, readers: Readers, reference_version: tuple, **common) -> Dataset:
     """The Google Sheet's last good read, with the registry worksheet when it has one."""
     districts = common["districts"]
-    state = readers.sheet_state(settings, lambda tables: readers.checked_tables(tables, settings, districts))
+    # The feed checks each read where it makes it (a background thread in the app): with the plain
+    # check, not the app's cache; the result travels with the read.
+    state = readers.sheet_state(settings, lambda tables: check_tables(tables, settings, districts))
     mode, label = settings.sheet.mode, SOURCE_TH[settings.sheet.mode]
     # A read the pages cannot use is a problem for a person to fix in the sheet; a failed one is only stale data.
     fault = {"problem": state.error} if state.unusable else {"error": state.error}

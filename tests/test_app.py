@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kkdash import pipeline, views
-from kkdash.app import tables
+from kkdash.app import data, tables
 from kkdash.dates import BANGKOK
 from kkdash.intake import DEMO_AS_OF
 from kkdash.labels import LATE, MISSING
@@ -259,6 +259,8 @@ def test_a_failing_sheet_keeps_the_last_good_data_with_its_age(monkeypatch):
         assert metrics(at)["ส่งรายงานแล้ว"] == "20/154"
         fake.fail_next("500", times=10)
         at.button(key="sidebar_refresh").click().run()
+        assert data.sheet_feed().wait(timeout=60)  # the read runs in the background: wait for its signal
+        at.run()
     assert not at.exception
     assert metrics(at)["ส่งรายงานแล้ว"] == "20/154"
     banner = at.warning[0].value
