@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,17 @@ CSV_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 XLSX_DATE_FORMAT = "[$-107041E]d mmm yyyy hh:mm"
 
 
+# What a cell of an .xlsx (XML 1.0) may hold: tab, line feed, carriage return and the printable
+# characters; a control character, a lone surrogate or U+FFFE/U+FFFF makes openpyxl refuse the
+# file, or Excel refuse to open it. The C1 controls are allowed by XML but are never typed text.
+_NOT_FOR_EXCEL = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def excel_text(value: object) -> object:
+    """A text cell -> the same without the characters a spreadsheet cannot hold; other values unchanged."""
+    return _NOT_FOR_EXCEL.sub("", value) if isinstance(value, str) else value
+
+
 def neutralize(value: object) -> object:
     """A text cell that a spreadsheet would run as a formula -> the same text, quoted with `'`."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
@@ -35,15 +47,16 @@ def neutralize(value: object) -> object:
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise every text column; numbers and booleans stay as they are."""
+    """Every text column (and header) without characters a spreadsheet cannot hold, and neutralised;
+    numbers and booleans stay as they are."""
     safe = frame.copy()
     for column in safe.columns:
         series = safe[column]
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             safe[column] = series.dt.tz_convert(BANGKOK).dt.tz_localize(None)
         elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            safe[column] = series.map(neutralize)
-    return safe
+            safe[column] = series.map(lambda value: neutralize(excel_text(value)))
+    return safe.rename(columns=lambda name: neutralize(excel_text(name)))
 
 
 def agency_export(agencies: pd.DataFrame, *, include_personal: bool = True) -> pd.DataFrame:

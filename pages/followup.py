@@ -33,6 +33,6 @@ tables.agency_downloads(campaign, chosen, filters=filters, include_personal=pers
 
 picked = selection.selection.rows if selection else []
 if picked:
-    tables.agency_history(outcome, chosen.iloc[picked[0]])
+    tables.agency_history(outcome, chosen.iloc[picked[0]], include_personal=personal)
 else:
     st.caption("คลิกช่องหน้าแถวเพื่อดูประวัติการส่งของหน่วยงานนั้น")

@@ -3,17 +3,22 @@
 import streamlit as st
 
 from kkdash import views
-from kkdash.app import frame, tables
+from kkdash.app import frame, signin, tables
 
 frame.ensure_framed()
 
-outcome = frame.page_campaign("คุณภาพข้อมูล").outcome
+campaign = frame.page_campaign("คุณภาพข้อมูล")
+outcome = campaign.outcome
+# Typed text quoted below may hold a phone or a name typed into the wrong box: only HR sees it as typed.
+personal = signin.can_see_contacts(campaign.dataset)
 st.markdown(f"### {views.row_arithmetic(outcome.counts)}")
 st.caption(f"แถวว่าง {outcome.blank_rows:,} แถวไม่นับ · แถวที่ส่งหลังเวลาที่เลือกดูไม่นับ")
 
-tables.row_section("แถวที่ถูกปฏิเสธ", "แก้ที่ต้นทางแล้วระบบจะนับให้เอง", views.rejected_rows(outcome),
+tables.row_section("แถวที่ถูกปฏิเสธ", "แก้ที่ต้นทางแล้วระบบจะนับให้เอง",
+                   views.rejected_rows(outcome, include_personal=personal),
                    key="quality_rejected", empty="ไม่มีแถวที่ถูกปฏิเสธ", full_text=True)
-tables.row_section("คำเตือน", "แถวเหล่านี้ยังนับ", views.warning_rows(outcome),
+tables.row_section("คำเตือน", "แถวเหล่านี้ยังนับ", views.warning_rows(outcome, include_personal=personal),
                    key="quality_warnings", empty="ไม่มีคำเตือน", full_text=True)
-tables.row_section("แถวที่ถูกแทนที่ด้วยรายงานฉบับใหม่", "ใช้ตัวเลขจากรายงานล่าสุดแทน", views.superseded_rows(outcome),
+tables.row_section("แถวที่ถูกแทนที่ด้วยรายงานฉบับใหม่", "ใช้ตัวเลขจากรายงานล่าสุดแทน",
+                   views.superseded_rows(outcome, include_personal=personal),
                    key="quality_superseded", empty="ไม่มีหน่วยงานที่ส่งรายงานซ้ำ")

@@ -133,10 +133,10 @@ def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views
                           key="followup_xlsx", width="stretch")
 
 
-def agency_history(outcome: Outcome, agency: pd.Series) -> None:
-    """Every row one agency sent, which one counts and why."""
+def agency_history(outcome: Outcome, agency: pd.Series, *, include_personal: bool = True) -> None:
+    """Every row one agency sent, which one counts and why (typed text masked for a viewer)."""
     st.subheader(f"ประวัติการส่งของ {literal(agency['name_th'])}")
-    history = views.submission_history(outcome, agency["agency_id"])
+    history = views.submission_history(outcome, agency["agency_id"], include_personal=include_personal)
     if history.empty:
         st.info("หน่วยงานนี้ยังไม่มีแถวในแผ่นงานคำตอบ")
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,16 +41,35 @@ SECRETS_PATH = Path(".streamlit/secrets.toml")
 DEFAULT_CACHE_DIR = Path(".kkdash-cache")
 
 
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
 def read_secrets_file(path: str | os.PathLike[str]) -> dict:
-    """Read a secrets.toml without Streamlit; a missing file means no secrets."""
+    """Read a secrets.toml without Streamlit; a missing file means no secrets, an unreadable one SettingsError
+    naming the file (and the line, for a TOML mistake)."""
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            text = handle.read().decode("utf-8")
+        return tomllib.loads(text)
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError:
+        raise SettingsError(f"อ่านไฟล์ตั้งค่า {path} ไม่ได้: ต้องบันทึกเป็นข้อความ UTF-8") from None
+    except OSError as exc:
+        raise SettingsError(f"อ่านไฟล์ตั้งค่า {path} ไม่ได้ ({exc.strerror or type(exc).__name__})") from None
     except tomllib.TOMLDecodeError as exc:
         # tomllib messages carry only positions, never the file's values.
-        raise SettingsError(f"อ่านไฟล์ {path} ไม่ได้ รูปแบบ TOML ไม่ถูกต้อง ({exc})") from None
+        raise SettingsError(_toml_mistake(path, str(exc))) from None
+
+
+def _toml_mistake(path: str | os.PathLike[str], message: str) -> str:
+    """tomllib's `Expected '=' … (at line 3, column 5)` -> a Thai line naming the file, the line and the column."""
+    position = _TOML_POSITION.search(message)
+    if position is None:
+        return f"อ่านไฟล์ตั้งค่า {path} ไม่ได้ รูปแบบ TOML ไม่ถูกต้อง ({message}) — แก้ไฟล์แล้วเริ่มใหม่"
+    line, column = position.groups()
+    return (f"อ่านไฟล์ตั้งค่า {path} ไม่ได้: บรรทัดที่ {line} (ตำแหน่งที่ {column}) เขียนผิดรูปแบบ TOML"
+            f" ({message[:position.start()]}) — แก้บรรทัดนั้นแล้วเริ่มใหม่")
 
 
 

@@ -5,6 +5,7 @@ No network here: the Google and published-CSV readers both hand their rows to ``
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,6 +91,7 @@ def lost_most_rows(before: int, after: int) -> bool:
 def normalise(rows: list[list[Any]], *, source: str) -> list[list[str]]:
     """Pad rows to the header width after checking the header row."""
     table = [[_cell_text(cell) for cell in row] for row in rows]
+    _mend_surrogates(table)
     while table and not _has_text(table[-1]):
         table.pop()  # Google omits trailing empty rows; CSV may not.
     if not table:
@@ -100,6 +102,19 @@ def normalise(rows: list[list[Any]], *, source: str) -> list[list[str]]:
     _check_header(header, table[1:], source=source)
     # Blank rows inside the data stay, so row i is still sheet row i + 1.
     return [header] + [_pad(row, len(header)) for row in table[1:]]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _mend_surrogates(table: list[list[str]]) -> None:
+    """Replace, in place, lone surrogates (JSON can carry `\\ud800`; no UTF-8 file, Arrow column or Excel
+    sheet can hold one) with U+FFFD."""
+    for index, row in enumerate(table):
+        try:
+            "".join(row).encode("utf-8")
+        except UnicodeEncodeError:
+            table[index] = [_SURROGATE.sub("\ufffd", cell) for cell in row]
 
 
 def _pad(row: list[str], width: int) -> list[str]:
