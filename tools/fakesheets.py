@@ -37,8 +37,10 @@ DEFAULT_CLIENT_EMAIL = "kkdash-reader@kkdash-test.iam.gserviceaccount.com"
 # slow: answer after slow_seconds; drip: a 200 whose body comes one byte every drip_seconds, for ever;
 # redirect: a 302 to the same address (a loop); gzip: a body that says gzip and is not; hangup: close
 # the connection without a word.
+# downgrade: a 302 to a plain-http address elsewhere (a published link must never be followed there).
 FAULTS = frozenset({"429", "500", "503", "403", "404", "slow", "garbage", "truncated", "drip", "redirect", "gzip",
-                    "hangup"})
+                    "hangup", "downgrade"})
+DOWNGRADE_TARGET = "http://sheets-mirror.example/pub.csv"
 # What the token endpoint can do instead of answering: 500/503 (google-auth retries those itself),
 # 400 (invalid_grant: the key was revoked), and the transport faults above.
 TOKEN_FAULTS = frozenset({"400", "500", "503", "slow", "drip", "redirect", "hangup"})
@@ -80,10 +82,13 @@ class FakeSheets:
         slow_seconds: float = 2.0,
         drip_seconds: float = 0.5,
         csv_bom: bool = False,
+        token_lifetime: int = 3600,
     ) -> None:
         self.key = key
         self.slow_seconds = slow_seconds
         self.drip_seconds = drip_seconds
+        # 1 second: google-auth takes the token as expired at once and asks for a new one every read.
+        self.token_lifetime = token_lifetime
         self.csv_bom = csv_bom
         self.access_token = "ya29.fake-" + secrets.token_urlsafe(24)
         self.token_claims: list[dict] = []
@@ -284,7 +289,8 @@ class FakeSheets:
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         with self._lock:
             self.token_claims.append(claims)
-        return _send_json(handler, 200, {"access_token": self.access_token, "expires_in": 3600, "token_type": "Bearer"})
+        return _send_json(handler, 200, {"access_token": self.access_token, "expires_in": self.token_lifetime,
+                                         "token_type": "Bearer"})
 
     def _batch_get(self, handler: _Handler, query: dict) -> None:
         """Return stored strings per range, trimmed like Google trims them."""
@@ -327,9 +333,9 @@ class FakeSheets:
     def _fault(self, handler: _Handler, fault: str) -> None:
         if fault == "drip":
             return self._drip(handler)
-        if fault == "redirect":
+        if fault in ("redirect", "downgrade"):
             handler.send_response(302)
-            handler.send_header("Location", handler.path)
+            handler.send_header("Location", handler.path if fault == "redirect" else DOWNGRADE_TARGET)
             handler.send_header("Content-Length", "0")
             return handler.end_headers()
         if fault == "gzip":
@@ -516,7 +522,11 @@ def _error(handler: _Handler, status: int, message: str) -> None:
 
 
 def _send_json(handler: _Handler, status: int, document: dict) -> None:
-    _send(handler, status, json.dumps(document, ensure_ascii=False).encode("utf-8"), "application/json; charset=UTF-8")
+    try:
+        body = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate travels as the escape `\ud800`, as Google would send it
+        body = json.dumps(document).encode("ascii")
+    _send(handler, status, body, "application/json; charset=UTF-8")
 
 
 def _send(handler: _Handler, status: int, body: bytes, content_type: str, *, encoding: str | None = None) -> None:

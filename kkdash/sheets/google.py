@@ -26,6 +26,7 @@ from kkdash.sheets.tables import (
     SheetForbidden,
     SheetMalformed,
     SheetNotFound,
+    SheetUnavailable,
     normalise,
 )
 
@@ -93,8 +94,15 @@ def _batch_get(
         raise _api_error(exc, client, settings, worksheets) from exc
     except requests.JSONDecodeError:
         raise SheetMalformed("Google Sheets ตอบกลับมาเป็นข้อมูลที่อ่านไม่ได้ (ไม่ใช่ JSON)") from None
-    except google.auth.exceptions.GoogleAuthError:
+    except google.auth.exceptions.TransportError:
+        raise  # the network on the way to the token: the read's own mapping names it
+    except google.auth.exceptions.RefreshError as exc:
         # from None: google-auth errors may quote the token endpoint's answer.
+        if getattr(exc, "retryable", False):  # a 5xx or 429 that google-auth already tried three times
+            raise SheetUnavailable("บริการออกสิทธิ์เข้าใช้ (token) ของ Google ขัดข้อง หลังลองแล้ว 3 ครั้ง"
+                                   " จะลองใหม่ในรอบรีเฟรชถัดไป") from None
+        raise SheetCredentialsError("Google ไม่ยอมรับกุญแจบัญชีบริการ (อาจถูกลบหรือปิดใช้งาน) ให้สร้างกุญแจใหม่") from None
+    except google.auth.exceptions.GoogleAuthError:
         raise SheetCredentialsError("Google ไม่ยอมรับกุญแจบัญชีบริการ (อาจถูกลบหรือปิดใช้งาน) ให้สร้างกุญแจใหม่") from None
 
 

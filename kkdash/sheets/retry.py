@@ -104,6 +104,9 @@ class RetryPolicy:
             if not self.is_transient(exc):
                 raise
             tries = retrying.statistics.get("attempt_number", self.max_attempts)
+            if tries < self.max_attempts and self.deadline is not None:  # the next try could not end in time
+                raise SheetUnavailable(f"ติดต่อ {what} ไม่ได้ภายใน {self.deadline.seconds:g} วินาที (ลองแล้ว {tries} ครั้ง:"
+                                       f" {self.name(exc)}) จะลองใหม่ในรอบรีเฟรชถัดไป", "deadline") from exc
             raise SheetUnavailable(f"ติดต่อ {what} ไม่ได้ หลังลองแล้ว {tries} ครั้ง ({self.name(exc)})"
                                    " จะลองใหม่ในรอบรีเฟรชถัดไป") from exc
 
