@@ -52,19 +52,32 @@ def drop_blank(frame: pd.DataFrame, sheet: RawSheet) -> tuple[pd.DataFrame, int]
     rest = np.flatnonzero(blank)
     for _, column in sheet.cells.items():
         # Almost every row has a timestamp: later columns are read only where all before were blank,
-        # and not at all once no row is left in doubt (a sheet 18 000 columns wide stops at the first).
+        # and not at all once no row is left in doubt.
         if not rest.size:
             break
-        cells = pa.array(column.array, type=pa.large_string(), from_pandas=True).take(rest)
-        # A letter or digit settles a cell in bulk; only the others need the exact (per-cell) test.
-        shown = pc.fill_null(pc.match_substring_regex(cells, "[0-9A-Za-zก-๛]"), False).to_numpy(zero_copy_only=False)
-        unsure = rest[~shown]
-        blank[rest] = False
-        if unsure.size:
-            text = pd.Series(pd.array(cells.filter(pa.array(~shown)), dtype="str"))
-            blank[unsure] = text.str.translate(parsing.ZERO_WIDTH).str.strip().eq("").to_numpy(dtype=bool)
-        rest = np.flatnonzero(blank)
+        if rest.size <= FEW_ROWS:
+            # A blank row or two in a sheet thousands of columns wide: a look at each of their cells
+            # costs less than one call into Arrow per column.
+            values = column.array
+            blank[rest] = [not _shows(values[int(row)]) for row in rest]
+        else:
+            picked = pa.array(column.array, type=pa.large_string(), from_pandas=True).take(rest)
+            # A letter or digit settles a cell in bulk; only the others need the exact (per-cell) test.
+            shown = pc.fill_null(pc.match_substring_regex(picked, "[0-9A-Za-zก-๛]"), False).to_numpy(
+                zero_copy_only=False)
+            blank[rest] = False
+            unsure = rest[~shown]
+            blank[unsure] = [not _shows(text) for text in picked.filter(pa.array(~shown)).to_pylist()]
+        rest = rest[blank[rest]]
     return frame[~blank], int(blank.sum())
+
+
+FEW_ROWS = 32
+
+
+def _shows(text: object) -> bool:
+    """A cell shows something once zero-width characters and white space are gone (NaN and None show nothing)."""
+    return isinstance(text, str) and bool(text.translate(parsing.ZERO_WIDTH).strip())
 
 
 def strip_control_characters(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
