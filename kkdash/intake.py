@@ -19,6 +19,7 @@ import pandas as pd
 from kkdash.dates import BANGKOK
 from kkdash.errors import InputError
 from kkdash.feed import FeedState, read_once
+from kkdash.files import path_kind
 from kkdash.matching import DEFAULT_THRESHOLD
 from kkdash.paths import DEMO_RESPONSES_PATH
 from kkdash.registry import load_districts, load_registry, validate_registry
@@ -81,6 +82,10 @@ class Readers:
 
 def read_reference(registry_path: Path, districts_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The registry file and the district list -> (registry, districts); raises InputError."""
+    for path, what in ((districts_path, "รายชื่ออำเภอ"), (registry_path, "ทะเบียนหน่วยงาน")):
+        # A folder, a device or a pipe is no list (and /dev/zero would be read for ever).
+        if path_kind(path) in ("other", "unusable"):
+            raise InputError(f"อ่านไฟล์{what} {path} ไม่ได้: ไม่ใช่ไฟล์ CSV ที่เปิดได้")
     try:
         districts = load_districts(districts_path)
     except (OSError, KeyError, ValueError) as exc:

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kkdash.dates import BANGKOK, BE_OFFSET, BE_THRESHOLD, ce_year
+from kkdash.dates import BANGKOK, BE_OFFSET, BE_THRESHOLD, FIRST_YEAR, LAST_YEAR, ce_year
 
 TWO_DIGIT_BE_FROM = 40
 # Google Sheets counts days from 1899-12-30 (Lotus 1-2-3's leap-year bug, kept).
@@ -131,7 +131,7 @@ def expand_year(year: int) -> int | None:
         # only be CE ("23" for 2023), since BE 2523 is 1980, decades before any campaign here.
         year += 2500 if year >= TWO_DIGIT_BE_FROM else 2000
     year = ce_year(year)
-    return year if 1900 <= year <= 2200 else None
+    return year if FIRST_YEAR <= year <= LAST_YEAR else None
 
 
 def _build(year: int, month: int, day: int, hh: int = 0, mm: int = 0, ss: int = 0) -> datetime | None:
@@ -371,7 +371,7 @@ def _fast_numeric_datetimes(series: pd.Series) -> pd.Series:
     year = np.where(fields["y"] >= BE_THRESHOLD, fields["y"] - BE_OFFSET, fields["y"])
     month, day = fields["m"], fields["d"]
     matched = pc.or_(pc.is_valid(forms), pc.is_valid(iso)).to_numpy(zero_copy_only=False)
-    valid = (matched & (year >= 1900) & (year <= 2200)
+    valid = (matched & (year >= FIRST_YEAR) & (year <= LAST_YEAR)
              & (month >= 1) & (month <= 12) & (day >= 1) & (fields["H"] <= 23))
     months = np.where(valid, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
     first = months.astype("datetime64[D]")

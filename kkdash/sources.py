@@ -18,6 +18,7 @@ from pathlib import Path
 import pyarrow as pa
 from pyarrow import csv as arrow_csv
 
+from kkdash.files import path_kind
 from kkdash.sheet import RawSheet, SourceError, sheet_from_rows, text_frame
 
 # Past this many columns Arrow's work per column outweighs its speed on rows: 18 278 columns (a
@@ -47,10 +48,11 @@ def read_responses_csv(path: Path | str) -> RawSheet:
 
 def _require_file(path: Path) -> None:
     """A regular file, or SourceError: a folder, a device or a pipe is not a responses file (and may never end)."""
-    if not path.exists():
+    kind = path_kind(path)
+    if kind == "missing":
         raise SourceError(f"ไม่พบไฟล์คำตอบ: {path}")
-    if not path.is_file():
-        raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): ไม่ใช่ไฟล์ CSV (เป็นโฟลเดอร์หรืออุปกรณ์)")
+    if kind != "file":
+        raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): ไม่ใช่ไฟล์ CSV ที่เปิดได้ (เป็นโฟลเดอร์ อุปกรณ์ หรือชื่อยาวเกินไป)")
 
 
 def _decoded(path: Path) -> tuple[str, str]:

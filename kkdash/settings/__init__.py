@@ -18,6 +18,7 @@ from pathlib import Path
 
 from kkdash.dates import parse_iso_day
 from kkdash.errors import SettingsError
+from kkdash.files import path_kind
 from kkdash.matching import DEFAULT_THRESHOLD
 from kkdash.paths import DISTRICTS_PATH, REGISTRY_PATH
 from kkdash.settings.sheet import (
@@ -47,6 +48,8 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 def read_secrets_file(path: str | os.PathLike[str]) -> dict:
     """Read a secrets.toml without Streamlit; a missing file means no secrets, an unreadable one SettingsError
     naming the file (and the line, for a TOML mistake)."""
+    if path_kind(path) in ("other", "unusable"):  # a folder or a device (/dev/zero never ends), a name too long
+        raise SettingsError(f"อ่านไฟล์ตั้งค่า {path} ไม่ได้: ไม่ใช่ไฟล์ข้อความที่เปิดได้")
     try:
         with open(path, "rb") as handle:
             text = handle.read().decode("utf-8")
@@ -155,6 +158,8 @@ def read_header_map(path: str | None) -> dict[str, str]:
     """A TOML (`[headers]` table) or JSON file of {sheet header: field} -> dict; {} without a file."""
     if not path:
         return {}
+    if path_kind(path) in ("other", "unusable"):
+        raise SettingsError(f"อ่านไฟล์จับคู่หัวคอลัมน์ {path} ไม่ได้: ไม่ใช่ไฟล์ข้อความที่เปิดได้")
     try:
         text = Path(path).read_text(encoding="utf-8")
         data = json.loads(text) if path.endswith(".json") else tomllib.loads(text)
