@@ -85,7 +85,7 @@ def read_reference(registry_path: Path, districts_path: Path) -> tuple[pd.DataFr
     for path, what in ((districts_path, "รายชื่ออำเภอ"), (registry_path, "ทะเบียนหน่วยงาน")):
         # A folder, a device or a pipe is no list (and /dev/zero would be read for ever).
         if path_kind(path) in ("other", "unusable"):
-            raise InputError(f"อ่านไฟล์{what} {path} ไม่ได้: ไม่ใช่ไฟล์ CSV ที่เปิดได้")
+            raise InputError(f"อ่านไฟล์{what}ไม่ได้ ({path}): ไม่ใช่ไฟล์ CSV ที่เปิดได้")
     try:
         districts = load_districts(districts_path)
     except (OSError, KeyError, ValueError) as exc:
