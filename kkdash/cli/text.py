@@ -72,7 +72,7 @@ def stale_data_lines(dataset) -> list[str]:
     when = format_thai_date(dataset.fetched_at, with_time=True)
     lines = [f"kkdash: {dataset.note}"] if dataset.note else []
     if dataset.problem:
-        lines.append(f"kkdash: ชีตที่อ่านล่าสุดใช้ไม่ได้ ({dataset.problem}) — ใช้ข้อมูลล่าสุดที่ใช้ได้ ณ {when}")
+        lines.append(f"kkdash: การอ่านชีตล่าสุดใช้ไม่ได้: {dataset.problem} — ใช้ข้อมูลล่าสุดที่ใช้ได้ ณ {when}")
     if dataset.error:
         lines.append(f"kkdash: อ่าน Google Sheet ไม่ได้ ({dataset.error}) — ใช้ข้อมูลล่าสุดที่ดึงได้ ณ {when}")
     if dataset.held:
