@@ -162,3 +162,14 @@ def test_hr_sees_the_typed_text_as_typed(downloads):
     assert not at.exception
     csv_text = b"".join(downloads).decode("utf-8", errors="ignore")
     assert all(text in csv_text for text in PERSONAL)
+
+
+def test_a_thai_windows_responses_file_is_read_with_a_note_on_every_page(tmp_path, monkeypatch):
+    path = tmp_path / "จาก Excel.csv"
+    with open(path, "w", encoding="cp874", newline="") as handle:
+        csv.writer(handle).writerows(demo_rows())
+    monkeypatch.setenv("KKDASH_RESPONSES_PATH", str(path))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert "TIS\\-620/Windows\\-874" in at.info[0].value
+    assert {m.label: m.value for m in at.metric}["ส่งรายงานแล้ว"].endswith("/154")
