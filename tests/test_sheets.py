@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from datetime import UTC, datetime
 
@@ -474,3 +475,13 @@ def test_a_redirect_to_plain_http_is_not_followed(fake, published):
 def test_a_lone_surrogate_in_googles_answer_becomes_a_replacement_character(fake, settings, fetch):
     fake.set_worksheet("Form Responses 1", [["ก", "ข"], ["x\ud800y", "ok"]])
     assert fetch(settings).responses == [["ก", "ข"], ["x\ufffdy", "ok"]]
+
+
+def test_the_read_cut_at_its_deadline_does_not_linger(fake, settings):
+    fake.fail_next("drip", times=100)
+    with pytest.raises(SheetUnavailable):
+        fetch_tables(settings, session=fake.session(), deadline=1.0)
+    readers = [thread for thread in threading.enumerate() if thread.name == "kkdash-sheet-read"]
+    for thread in readers:
+        thread.join(timeout=15)  # its sockets were shut down under it: it ends instead of reading for ever
+    assert [thread for thread in readers if thread.is_alive()] == []

@@ -31,10 +31,6 @@ T = TypeVar("T")
 _ARMED: ContextVar[ReadDeadline | None] = ContextVar("kkdash_read_deadline", default=None)
 
 
-class DeadlinePassed(requests.Timeout):
-    """The whole read took longer than its deadline."""
-
-
 class ReadDeadline:
     """The time one read may take, and the sockets to cut when it is up."""
 
