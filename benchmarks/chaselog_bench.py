@@ -46,10 +46,10 @@ def agency_ids() -> list[str]:
     return [f"KK{number:03d}" for number in range(1, AGENCIES + 1)]
 
 
-def fill(log: ChaseLog, *, campaigns: int, seed: int = 14) -> int:
+def fill(log: ChaseLog, *, campaigns: int, seed: int = 14, agencies: list[str] | None = None) -> int:
     """Write TOTAL entries spread evenly over `campaigns` deadlines ending at CURRENT -> entries in CURRENT."""
     pick = random.Random(seed)
-    agencies = agency_ids()
+    agencies = agencies or agency_ids()
     deadlines = [CURRENT - timedelta(days=7 * k) for k in range(campaigns)]
     start = datetime(2023, 6, 26, 1, tzinfo=UTC)
     rows = []
@@ -134,6 +134,34 @@ def _postgres_databases() -> Iterator[tuple[str | None, Callable[[str], str] | N
         return
     with PostgresServer(durable=True) as server:
         yield f"PostgreSQL {pg_bin().parent.name}", server.create_database
+
+
+def measure_followup_page(*, reruns: int = 7) -> dict:
+    """The follow-up page in AppTest, as hr on the demo (province size), over a SQLite log of TOTAL entries all in
+    the current campaign (the worst case): its first run and its warm reruns, one entry added before each."""
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    from kkdash.registry import load_registry
+    from kkdash.store import default_database_url
+
+    agencies = load_registry()["agency_id"].tolist()
+    with tempfile.TemporaryDirectory(prefix="kkdash-bench-") as folder:
+        os.environ["KKDASH_CACHE_DIR"] = folder
+        with ChaseLog(default_database_url(Path(folder))) as log:
+            fill(log, campaigns=1, agencies=agencies)
+            app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+            app.switch_page("pages/followup.py")
+            app.query_params.update(as_of="2023-07-20T12:00")
+            first, _ = median_seconds(app.run, times=1)
+            warm = []
+            for number in range(reruns):
+                log.add(new_entry(campaign=CURRENT, agency_id=agencies[number], action="called", note="", by="hr",
+                                  promised_on=None, today=CURRENT, known_agencies=frozenset(agencies)))
+                warm.append(median_seconds(app.run, times=1)[0])
+            problems = [str(e.value) for e in app.exception]
+    return {"entries": TOTAL + reruns, "first_s": first, "warm_s": statistics.median(warm), "exceptions": problems}
 
 
 def _meta() -> dict:

@@ -160,12 +160,8 @@ def _new_document(outcome: Outcome, generated_at: datetime) -> FPDF:
 
 def correction_counts(outcome: Outcome) -> tuple[int, pd.Series]:
     """Outcome -> agencies still missing that sent only rejected reports: the province's count and each row's
-    of outcome.districts (0 where the pipeline does not count them)."""
-    province = int(outcome.province.get("agencies_needing_correction", 0))
-    districts = outcome.districts
-    per_group = (districts["needing_correction"] if "needing_correction" in districts
-                 else pd.Series(0, index=districts.index))
-    return province, per_group.fillna(0).astype("int64")
+    of outcome.districts."""
+    return int(outcome.province["agencies_needing_correction"]), outcome.districts["needing_correction"].astype("int64")
 
 
 def headline_cards(outcome: Outcome, *, links_verified: int | None) -> list[Card]:

@@ -23,6 +23,8 @@ STATUS_COLORS = {"on_time": "#2e7d32", "late": "#f9a825", "missing": "#c62828"}
 COVERAGE_SCALE = [[0.0, "#c62828"], [0.5, "#f9a825"], [1.0, "#2e7d32"]]
 FONT = "Sarabun, 'TH Sarabun New', Loma, Garuda, 'Noto Sans Thai', sans-serif"
 DAY = pd.Timedelta(days=1)
+# Of a district's missing agencies, how many sent a report that was rejected (they must correct it).
+CORRECTING_HOVER = "<br>ในจำนวนนี้ส่งแล้วแต่ต้องแก้ไข %{customdata[2]} หน่วยงาน"
 # Short date labels are ~50 px wide: six fit a phone's ~260 px plot once plotly tilts them,
 # and stay readable at 1900 px. Steps are whole weeks once days get crowded.
 MAX_DATE_TICKS = 6
@@ -79,9 +81,9 @@ def district_progress(districts: pd.DataFrame, *, font_size: int = 14, height: i
             marker_color=STATUS_COLORS[status],
             text=[f"{n}" if n else "" for n in ordered[status]], textposition="inside",
             insidetextanchor="middle", textangle=0, textfont={"color": "white"},
-            customdata=ordered[[status, "expected"]],
+            customdata=ordered[[status, "expected", "needing_correction"]],
             hovertemplate="%{y}: %{customdata[0]} จาก %{customdata[1]} หน่วยงาน (%{x:.1f}%)"
-                          f"<extra>{STATUS_TH[status]}</extra>",
+                          + (CORRECTING_HOVER if status == "missing" else "") + f"<extra>{STATUS_TH[status]}</extra>",
         )
     figure.update_layout(
         barmode="stack", bargap=0.25, uniformtext={"minsize": 10, "mode": "show"}, yaxis={"dtick": 1},

@@ -17,16 +17,9 @@ import pandas as pd
 
 from kkdash.dates import BANGKOK, format_thai_date
 from kkdash.errors import InputError
+from kkdash.labels import ACTIONS_TH
 
-# The kinds of action HR takes, in the order the form offers them: code -> the Thai label.
-ACTIONS = {
-    "called": "โทรแล้ว",
-    "no_answer": "โทรไม่ติด",
-    "email": "ส่งอีเมล",
-    "letter": "ส่งหนังสือ",
-    "line": "ส่งข้อความ LINE",
-    "other": "อื่น ๆ",
-}
+ACTIONS = ACTIONS_TH  # code -> Thai label, in the order the form offers them
 # Two pages of A4 in Thai: room for a whole phone call, not for a pasted document.
 NOTE_LIMIT = 2_000
 BY_LIMIT = 200
@@ -40,29 +33,6 @@ PROMISE_HORIZON = timedelta(days=366)
 ENTRY_COLUMNS = ("id", "campaign", "agency_id", "action", "note", "promised_on", "by", "at", "corrects",
                  "subject", "recipients")
 TEXT_COLUMNS = ("agency_id", "action", "note", "by", "subject")
-ENTRY_HEADERS_TH = {
-    "id": "ลำดับบันทึก",
-    "campaign": "รอบ (วันครบกำหนด)",
-    "agency_id": "รหัสหน่วยงาน",
-    "action": "การติดตาม",
-    "note": "บันทึก",
-    "promised_on": "รับปากจะส่งภายใน",
-    "by": "ผู้บันทึก",
-    "at": "เวลาที่บันทึก",
-    "corrects": "แก้ไขบันทึกลำดับที่",
-    "subject": "หัวเรื่อง",
-    "recipients": "ผู้รับ",
-}
-# What summarize() gives per agency -> the Thai header of the follow-up list and its exports.
-SUMMARY_HEADERS_TH = {
-    "last_action": "ติดตามล่าสุด",
-    "last_at": "ติดตามเมื่อ",
-    "last_by": "ผู้ติดตาม",
-    "last_note": "บันทึกล่าสุด",
-    "promised_on": "รับปากจะส่งภายใน",
-    "entries": "ติดตามแล้ว (ครั้ง)",
-}
-
 # C0 controls but tab and newline, DEL and the C1 controls; the bidi marks, embeddings, overrides and
 # isolates (U+061C, U+200E/F, U+202A-E, U+2066-9) that make `exe.txt` show as `txt.exe`.
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")

@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from kkdash import views
 from kkdash.dates import BANGKOK
 from kkdash.formats import phone_for_people
-from kkdash.labels import AGENCY_HEADERS_TH, KINDS_TH, MISSING, NO_TH, STATUS_TH, YES_TH
+from kkdash.labels import ACTIONS_TH, AGENCY_HEADERS_TH, CALL_SOURCE_TH, KINDS_TH, MISSING, NO_TH, YES_TH
 
 # OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 AGENCY_COLUMNS = list(AGENCY_HEADERS_TH)
 # Fields (not headers): the personal-data rule is decided before the columns get their Thai names.
-PERSONAL_COLUMNS = ("reporter_name", "reporter_position", "reporter_phone")
+# Whom to call and the chase log (its author and what was promised) are for the hr role only.
+PERSONAL_COLUMNS = ("call_name", "call_position", "call_phone", "call_email", "call_source",
+                    "last_action", "last_at", "last_by", "promised_on")
 # A CSV has no types: Excel guesses each cell. `2023-07-01 09:00:00` (Bangkok wall-clock time) is
 # read as a date-time whatever the regional settings, and shown in the officer's own date style (in
 # Buddhist Era on a Thai-calendar Windows); the column then sorts and filters by time, and day and
@@ -66,18 +69,23 @@ def agency_export(agencies: pd.DataFrame, *, include_personal: bool = True) -> p
     Counts and the rate stay numbers, blank for an agency that has not reported (no report, no
     figures); dates stay date-times; codes and phones stay text.
     """
-    columns = [c for c in AGENCY_COLUMNS if include_personal or c not in PERSONAL_COLUMNS]
+    agencies = agencies.assign(rejected=views.rejected_note(agencies), status_words=views.status_words(agencies),
+                               call_source=agencies["call_source"].map(CALL_SOURCE_TH).fillna(""))
+    columns = [c for c in AGENCY_COLUMNS if (include_personal or c not in PERSONAL_COLUMNS) and c in agencies]
     table = agencies[columns].reset_index(drop=True)
     reported = table["status"].ne(MISSING)
     table["kind"] = table["kind"].map(KINDS_TH).fillna(table["kind"])
-    table["status"] = table["status"].map(STATUS_TH).fillna(table["status"])
+    table["status"] = agencies["status_words"].to_numpy()
     table["signing_rate"] = (table["signing_rate"].astype("float64") * 100).round(1).where(reported)
     # Not reported: unknown, not "no" (the follow-up page leaves it blank too).
     table["fully_signed"] = pd.Series([(YES_TH if full else NO_TH) if was else None
                                        for full, was in zip(table["fully_signed"], reported, strict=True)],
                                       index=table.index, dtype="object")
-    if "reporter_phone" in table:
-        table["reporter_phone"] = table["reporter_phone"].map(phone_for_people)
+    if "last_action" in table:
+        table["last_action"] = table["last_action"].map(ACTIONS_TH).fillna("")
+    if "call_phone" in table:
+        table["call_phone"] = table["call_phone"].map(lambda phones: ", ".join(
+            str(phone_for_people(p.strip())) for p in phones.split(",")) if phones else "")
     return table.rename(columns=AGENCY_HEADERS_TH)
 
 

@@ -178,6 +178,16 @@ def _sheet_dataset(settings: Settings, readers: Readers, reference_version: tupl
     return Dataset(sheet=sheet, **base, **common)
 
 
+def open_chase_log(settings: Settings):
+    """The chase log these settings name (KKDASH_DATABASE_URL, [database] url, or SQLite in the cache folder).
+
+    Raises kkdash.store.StoreError with a Thai reason; the storage library loads only when the log is used.
+    """
+    from kkdash.store import ChaseLog, default_database_url
+
+    return ChaseLog(settings.database_url or default_database_url(settings.cache_dir))
+
+
 def _unusable(settings: Settings, problem: str, **common) -> Dataset:
     empty = {"registry": pd.DataFrame(), "districts": pd.DataFrame(), "deadline": settings.deadline}
     return Dataset(sheet=None, mode=UNUSABLE, version="none", problem=problem, label=SOURCE_TH[UNUSABLE],

@@ -10,6 +10,12 @@ from __future__ import annotations
 ON_TIME, LATE, MISSING = "on_time", "late", "missing"
 STATUS_TH = {ON_TIME: "ส่งตรงเวลา", LATE: "ส่งล่าช้า", MISSING: "ยังไม่ส่ง"}
 
+# A missing agency that sent only rejected reports: still missing in every figure, but HR calls it about
+# what to fix. A follow-up status (and filter) of its own, beside the three statuses above.
+NEEDS_CORRECTION = "needs_correction"
+NEEDS_CORRECTION_TH = "ส่งแล้วแต่ต้องแก้ไข"
+NEEDS_CORRECTION_BADGE = "🟠 ส่งแล้วแต่ต้องแก้ไข"
+
 # A sheet row's fate.
 USED, SUPERSEDED, REJECTED, AFTER_AS_OF = "used", "superseded", "rejected", "after_as_of"
 FATES_TH = {
@@ -53,13 +59,22 @@ LINK_STATUS_TH = {
 # The follow-up list's status filter: the statuses, and two things a reported agency may still owe.
 NOT_FULLY_SIGNED, NOT_PUBLISHED = "not_fully_signed", "not_published"
 FILTER_STATUS_TH = {
-    MISSING: "ยังไม่ส่ง", LATE: "ส่งล่าช้า", ON_TIME: "ส่งตรงเวลา",
+    MISSING: "ยังไม่ส่ง", NEEDS_CORRECTION: NEEDS_CORRECTION_TH, LATE: "ส่งล่าช้า", ON_TIME: "ส่งตรงเวลา",
     NOT_FULLY_SIGNED: "ลงนามไม่ครบ", NOT_PUBLISHED: "ยังไม่เผยแพร่",
 }
 STATUS_BADGES = {ON_TIME: "🟢 ส่งตรงเวลา", LATE: "🟡 ส่งล่าช้า", MISSING: "🔴 ยังไม่ส่ง"}
 OVERDUE_BADGE = "🔴 ยังไม่ส่ง (เลยกำหนด)"
+OVERDUE_TH = "ยังไม่ส่ง (เลยกำหนด)"
 
 YES_TH, NO_TH = "ใช่", "ไม่ใช่"
+
+# The follow-up list's chase-log filter (hr only): nobody has chased it yet; it promised and is still missing.
+NOT_CHASED, PROMISE_PASSED = "not_chased", "promise_passed"
+CHASE_FILTER_TH = {NOT_CHASED: "ยังไม่ได้ติดตาม", PROMISE_PASSED: "เลยวันที่รับปาก"}
+
+# Where "whom to call" comes from: the latest report's reporter, or the registry's coordinator.
+REPORTER, REGISTRY = "reporter", "registry"
+CALL_SOURCE_TH = {REPORTER: "ผู้รายงาน", REGISTRY: "ทะเบียน"}
 
 # Who may see what.
 HR, VIEWER = "hr", "viewer"
@@ -80,11 +95,64 @@ AGENCY_HEADERS_TH = {
     "signing_rate": "ร้อยละผู้ลงนาม",
     "fully_signed": "ลงนามครบทุกคน",
     "published_url": "ลิงก์ประกาศบนเว็บไซต์",
-    "reporter_name": "ชื่อผู้รายงาน",
-    "reporter_position": "ตำแหน่งผู้รายงาน",
-    "reporter_phone": "เบอร์โทรศัพท์ผู้รายงาน",
+    "rejected": "รายงานที่ถูกปฏิเสธ",
+    "call_name": "ผู้ที่ต้องติดต่อ",
+    "call_position": "ตำแหน่งผู้ที่ต้องติดต่อ",
+    "call_phone": "เบอร์โทรศัพท์",
+    "call_email": "อีเมล",
+    "call_source": "ข้อมูลติดต่อจาก",
+    "last_action": "ติดตามล่าสุด",
+    "last_at": "ติดตามเมื่อ",
+    "last_by": "ผู้ติดตาม",
+    "promised_on": "รับปากจะส่งภายใน",
 }
 
 # What became of one reminder e-mail.
 SENT, NO_ADDRESS, REFUSED, WILL_RETRY = "sent", "no_address", "refused", "will_retry"
 DELIVERY_TH = {SENT: "ส่งแล้ว", NO_ADDRESS: "ไม่มีอีเมล", REFUSED: "เซิร์ฟเวอร์ปฏิเสธ", WILL_RETRY: "จะลองส่งใหม่"}
+
+# The registry's columns and the Thai headers HR's own file may use for them (any of each list).
+REGISTRY_HEADERS_TH = {
+    "agency_id": ("รหัสหน่วยงาน",),
+    "name_th": ("ชื่อหน่วยงาน",),
+    "aliases": ("ชื่อเรียกอื่น", "ชื่ออื่น"),
+    "kind": ("ประเภทหน่วยงาน", "ประเภท"),
+    "district_code": ("รหัสอำเภอ",),
+    "phone": ("เบอร์โทรสำนักงาน", "เบอร์โทรศัพท์", "โทรศัพท์"),
+    "email": ("อีเมล", "อีเมล์", "e-mail"),
+    "contact_name": ("ผู้ประสานงาน", "ชื่อผู้ประสานงาน"),
+    "contact_position": ("ตำแหน่งผู้ประสานงาน",),
+}
+
+# The kinds of action HR takes, in the order the form offers them: code -> the Thai label.
+ACTIONS_TH = {
+    "called": "โทรแล้ว",
+    "no_answer": "โทรไม่ติด",
+    "email": "ส่งอีเมล",
+    "letter": "ส่งหนังสือ",
+    "line": "ส่งข้อความ LINE",
+    "other": "อื่น ๆ",
+}
+# The chase log as people read it: an entry's fields, and what the follow-up list shows per agency.
+ENTRY_HEADERS_TH = {
+    "id": "ลำดับบันทึก",
+    "campaign": "รอบ (วันครบกำหนด)",
+    "agency_id": "รหัสหน่วยงาน",
+    "action": "การติดตาม",
+    "note": "บันทึก",
+    "promised_on": "รับปากจะส่งภายใน",
+    "by": "ผู้บันทึก",
+    "at": "เวลาที่บันทึก",
+    "corrects": "แก้ไขบันทึกลำดับที่",
+    "subject": "หัวเรื่อง",
+    "recipients": "ผู้รับ",
+}
+SUMMARY_HEADERS_TH = {
+    "last_action": "ติดตามล่าสุด",
+    "last_at": "ติดตามเมื่อ",
+    "last_by": "ผู้ติดตาม",
+    "last_note": "บันทึกล่าสุด",
+    "promised_on": "รับปากจะส่งภายใน",
+    "entries": "ติดตามแล้ว (ครั้ง)",
+}
+

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from kkdash.dates import BANGKOK, end_of_day
-from kkdash.labels import LATE, MISSING, ON_TIME, PROVINCE_GROUP_TH, REJECTED, SUPERSEDED, USED
+from kkdash.labels import LATE, MISSING, ON_TIME, PROVINCE_GROUP_TH, REGISTRY, REJECTED, REPORTER, SUPERSEDED, USED
 from kkdash.schema import COUNT_FIELDS, PERSONNEL_TYPES
 
 DEFAULT_DEADLINE = date(2023, 7, 7)
@@ -20,9 +20,12 @@ DEFAULT_DEADLINE = date(2023, 7, 7)
 TIMELINE_AFTER_DEADLINE = timedelta(days=30)
 TOTAL_FIELDS = [f"{kind}_total" for kind in PERSONNEL_TYPES]
 SIGNED_FIELDS = [f"{kind}_signed" for kind in PERSONNEL_TYPES]
+REPORTER_COLUMNS = ["reporter_name", "reporter_position", "reporter_phone", "reporter_email"]
 LATEST_COLUMNS = ["agency_id", "row_number", "submitted_at", "declared_on", "head_signed",
-                  *COUNT_FIELDS, "published_url", "url_raw", "reporter_name", "reporter_position",
-                  "reporter_phone"]
+                  *COUNT_FIELDS, "published_url", "url_raw", *REPORTER_COLUMNS]
+# Whom to call: the same four facts, from the latest report (or rejected report), else the registry.
+CALL_COLUMNS = ["call_name", "call_position", "call_phone", "call_email"]
+REGISTRY_CONTACT = ["contact_name", "contact_position", "phone", "email"]
 
 
 def deadline_moment(deadline: date) -> datetime:
@@ -55,7 +58,46 @@ def agency_status(rows: pd.DataFrame, registry: pd.DataFrame, districts: pd.Data
     table["submissions"] = table["submissions"].fillna(0).astype("int64")
     table["status"] = _status(table["first_submitted_at"], deadline)
     table["overdue"] = table["status"].eq(MISSING) & (pd.Timestamp(as_of) > deadline_moment(deadline))
-    return _add_personnel(table)
+    table = _add_rejected(table, rows)
+    return _add_whom_to_call(_add_personnel(table))
+
+
+def _add_rejected(table: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Each agency's rejected rows: how many, and the latest one's row, time, reasons and reporter.
+
+    An agency with no usable report but a rejected one *needs correction* (ส่งแล้วแต่ต้องแก้ไข): it sent
+    something, so HR calls about what to fix, not about a report never sent. It still counts as missing.
+    """
+    rejected = rows.loc[rows["fate"].eq(REJECTED) & rows["agency_id"].notna(),
+                        ["agency_id", "row_number", "submitted_at", "reason", *REPORTER_COLUMNS]]
+    # The latest rejected row, by time (unreadable times first, as the oldest) and then sheet row.
+    ordered = rejected.sort_values(["agency_id", "submitted_at", "row_number"], na_position="first")
+    latest = ordered.drop_duplicates("agency_id", keep="last").set_index("agency_id")
+    latest = latest.rename(columns={"row_number": "rejected_row", "submitted_at": "rejected_at",
+                                    "reason": "rejected_reason",
+                                    **{c: f"rejected_{c}" for c in REPORTER_COLUMNS}})
+    latest["rejected_row"] = latest["rejected_row"].astype("Int64")
+    table = table.join(rejected.groupby("agency_id").size().rename("rejected_rows"), on="agency_id")
+    table = table.join(latest, on="agency_id")
+    table["rejected_rows"] = table["rejected_rows"].fillna(0).astype("int64")
+    table["needs_correction"] = table["status"].eq(MISSING) & table["rejected_rows"].gt(0)
+    return table
+
+
+def _add_whom_to_call(table: pd.DataFrame) -> pd.DataFrame:
+    """call_* = the latest report's reporter when there is one (a rejected report's for an agency that must
+    correct it), else the registry's contact; call_source says which (reporter / registry)."""
+    reported = table["status"].ne(MISSING)
+    for call, latest in zip(CALL_COLUMNS, REPORTER_COLUMNS, strict=True):
+        table[call] = table[latest].where(reported, table[f"rejected_{latest}"]).fillna("").astype("str")
+    # A report that names nobody and gives no phone leaves the registry's coordinator as whom to call.
+    from_report = (reported | table["needs_correction"]) & (table["call_name"].ne("") | table["call_phone"].ne(""))
+    for call, registry in zip(CALL_COLUMNS, REGISTRY_CONTACT, strict=True):
+        contact = table[registry] if registry in table else pd.Series("", index=table.index)
+        table[call] = table[call].where(from_report, contact.fillna("").astype("str"))
+    has_contact = table[CALL_COLUMNS].ne("").any(axis=1)
+    table["call_source"] = np.where(from_report, REPORTER, np.where(has_contact, REGISTRY, ""))
+    return table
 
 
 def _status(first: pd.Series, deadline: date) -> pd.Series:
@@ -85,13 +127,15 @@ def district_rollup(agencies: pd.DataFrame, districts: pd.DataFrame) -> pd.DataF
     status = agencies["status"]
     # Flags summed per group, not a lambda per group: a national registry has 2 000 districts.
     groups = agencies.assign(group=agencies["district_code"].replace("", None), is_reported=status.ne(MISSING),
-                             is_on_time=status.eq(ON_TIME), is_late=status.eq(LATE), is_missing=status.eq(MISSING))
+                             is_on_time=status.eq(ON_TIME), is_late=status.eq(LATE), is_missing=status.eq(MISSING),
+                             is_needing_correction=agencies["needs_correction"])
     counted = groups.groupby("group", dropna=False).agg(
         expected=("agency_id", "size"),
         reported=("is_reported", "sum"),
         on_time=("is_on_time", "sum"),
         late=("is_late", "sum"),
         missing=("is_missing", "sum"),
+        needing_correction=("is_needing_correction", "sum"),
         fully_signed=("fully_signed", "sum"),
         published=("published", "sum"),
         personnel_total=("personnel_total", "sum"),
@@ -120,6 +164,7 @@ def province_summary(agencies: pd.DataFrame) -> dict:
         "agencies_on_time": int(status.eq(ON_TIME).sum()),
         "agencies_late": int(status.eq(LATE).sum()),
         "agencies_missing": int(status.eq(MISSING).sum()),
+        "agencies_needing_correction": int(agencies["needs_correction"].sum()),
         "agencies_overdue": int(agencies["overdue"].sum()),
         "agencies_fully_signed": int(agencies["fully_signed"].sum()),
         "agencies_published": int(agencies["published"].sum()),

@@ -37,7 +37,7 @@ CONTROL_SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x1f\x85"
 CONTROLS = {code: (" " if chr(code) in CONTROL_SEPARATORS else None)
             for code in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0xFFFE, 0xFFFF]}
 # One pass instead of three: the tables share no character.
-_CLEAN = {**ZERO_WIDTH, **THAI_DIGITS, **CONTROLS}
+CLEAN = {**ZERO_WIDTH, **THAI_DIGITS, **CONTROLS}
 
 THAI_MONTHS = {
     "มกราคม": 1, "กุมภาพันธ์": 2, "มีนาคม": 3, "เมษายน": 4, "พฤษภาคม": 5, "มิถุนายน": 6,
@@ -75,7 +75,7 @@ def clean_text(value: object) -> str:
     """Any cell -> text without zero-width characters, Thai digits as ASCII, trimmed."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    return str(value).translate(_CLEAN).strip()
+    return str(value).translate(CLEAN).strip()
 
 
 def strip_controls(text: str) -> str:

@@ -97,7 +97,7 @@ def run(sheet: RawSheet, registry: pd.DataFrame, districts: pd.DataFrame, *,
 
 
 DISTRICT_KEYS = ("district_code", "name_th", "expected", "reported", "on_time", "late", "missing",
-                 "personnel_total", "personnel_signed", "signing_rate")
+                 "needing_correction", "personnel_total", "personnel_signed", "signing_rate")
 
 
 def summary_dict(outcome: Outcome) -> dict:
@@ -112,7 +112,7 @@ def summary_dict(outcome: Outcome) -> dict:
         "deadline": outcome.deadline.isoformat(),
         **{key: province[key] for key in (
             "agencies_expected", "agencies_reported", "agencies_on_time", "agencies_late",
-            "agencies_missing", "agencies_fully_signed", "agencies_published",
+            "agencies_missing", "agencies_needing_correction", "agencies_fully_signed", "agencies_published",
             "personnel_total", "personnel_signed", "signing_rate")},
         **outcome.counts,
         "districts": districts,

@@ -7,12 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from kkdash.contacts import parse_phone_list_series, split_addresses
 from kkdash.errors import InputError
-from kkdash.labels import KINDS_TH
-from kkdash.parsing import clean_text
+from kkdash.labels import KINDS_TH, REGISTRY_HEADERS_TH
+from kkdash.parsing import CLEAN
 from kkdash.paths import DISTRICTS_PATH, REGISTRY_PATH
+from kkdash.schema import normalize_header
 
+# What matching needs (and the registry's fingerprint covers), then the optional contacts HR calls.
 REGISTRY_COLUMNS = ("agency_id", "name_th", "aliases", "kind", "district_code")
+CONTACT_COLUMNS = ("phone", "email", "contact_name", "contact_position")
 
 
 class RegistryError(InputError):
@@ -49,31 +53,69 @@ def load_registry(path: Path | str = REGISTRY_PATH, *, districts: pd.DataFrame |
 
 
 def validate_registry(table: pd.DataFrame, *, districts: pd.DataFrame) -> pd.DataFrame:
-    """A raw registry table -> the same rows, checked and trimmed; raises RegistryError."""
+    """A raw registry table -> the same rows, checked and trimmed, with every contact column; raises RegistryError.
+
+    Headers may be the canonical names or their Thai forms (REGISTRY_HEADERS_TH). The contact columns
+    are optional: a malformed phone or e-mail is not an error but a line in ``contact_warning``, since
+    one typo in a coordinator's address must not stop the dashboard.
+    """
+    table = table.rename(columns=_canonical_headers(table.columns))
     missing = [c for c in REGISTRY_COLUMNS if c not in table.columns]
     if missing:
         raise RegistryError(f"ทะเบียนหน่วยงานขาดคอลัมน์: {', '.join(missing)}")
-    registry = table[list(REGISTRY_COLUMNS)].map(clean_text).reset_index(drop=True)
+    registry = pd.DataFrame({column: _clean_column(table[column]) if column in table else ""
+                             for column in (*REGISTRY_COLUMNS, *CONTACT_COLUMNS)}).reset_index(drop=True)
     problems = _registry_problems(registry, set(districts["district_code"]))
     if problems:
         raise RegistryError("ทะเบียนหน่วยงานไม่ถูกต้อง: " + "; ".join(problems[:10]))
-    return registry
+    return _with_contacts(registry)
+
+
+def _canonical_headers(headers: pd.Index) -> dict[str, str]:
+    """The registry file's headers -> {header: canonical column} for those kkdash knows."""
+    lookup = {normalize_header(column): column for column in (*REGISTRY_COLUMNS, *CONTACT_COLUMNS)}
+    lookup |= {normalize_header(th): column for column, names in REGISTRY_HEADERS_TH.items() for th in names}
+    return {header: lookup[normalize_header(header)] for header in headers if normalize_header(header) in lookup}
+
+
+def _clean_column(values: pd.Series) -> pd.Series:
+    """clean_text for a whole column at once (a national registry has ~19 000 rows)."""
+    return values.fillna("").astype("str").str.translate(CLEAN).str.strip()
 
 
 def _registry_problems(registry: pd.DataFrame, codes: set[str]) -> list[str]:
     """Every reason the registry cannot be trusted, with its file row (header = row 1)."""
-    problems = []
-    for column in ("agency_id", "name_th"):
-        for value in registry.loc[registry[column].duplicated(), column]:
-            problems.append(f"{column} '{value}' ซ้ำกัน")
-    for row, record in registry.iterrows():
-        line = row + 2
-        if not record["agency_id"] or not record["name_th"]:
-            problems.append(f"แถว {line}: ไม่มี agency_id หรือ name_th")
-        if record["kind"] not in KINDS_TH:
-            problems.append(f"แถว {line}: ประเภท '{record['kind']}' ไม่รู้จัก")
-        if record["district_code"] and record["district_code"] not in codes:
-            problems.append(f"แถว {line}: รหัสอำเภอ '{record['district_code']}' ไม่มีในจังหวัดขอนแก่น")
-    return problems
+    problems = [f"{column} '{value}' ซ้ำกัน" for column in ("agency_id", "name_th")
+                for value in registry.loc[registry[column].duplicated(), column]]
+    line = registry.index + 2
+    checks = [
+        (registry["agency_id"].eq("") | registry["name_th"].eq(""), lambda _: "ไม่มี agency_id หรือ name_th"),
+        (~registry["kind"].isin(list(KINDS_TH)), lambda row: f"ประเภท '{row.kind}' ไม่รู้จัก"),
+        (registry["district_code"].ne("") & ~registry["district_code"].isin(list(codes)),
+         lambda row: f"รหัสอำเภอ '{row.district_code}' ไม่มีในรายชื่ออำเภอ"),
+    ]
+    found = [(number, order, f"แถว {number}: {describe(row)}")
+             for order, (mask, describe) in enumerate(checks)
+             for number, row in zip(line[mask.to_numpy()], registry[mask].itertuples(), strict=True)]
+    return problems + [text for _, _, text in sorted(found)]
 
 
+def _with_contacts(registry: pd.DataFrame) -> pd.DataFrame:
+    """Phones as dialled (one or more, `, `-separated), e-mails checked; what cannot be read goes to
+    ``contact_warning`` (and a bad e-mail is left out, so no reminder is sent to it)."""
+    phones = parse_phone_list_series(registry["phone"])
+    emails = registry["email"].map(split_addresses)
+    registry["phone"] = phones["phones"]
+    registry["email"] = emails.map(lambda found: ", ".join(found[0]))
+    warnings = [", ".join(filter(None, parts)) for parts in zip(
+        phones["bad"].map(lambda bad: f"เบอร์โทร '{bad}' ไม่ครบหรืออ่านไม่ได้" if bad else ""),
+        emails.map(lambda found: f"อีเมล '{found[1]}' ไม่ถูกต้อง" if found[1] else ""), strict=True)]
+    registry["contact_warning"] = pd.Series(warnings, index=registry.index, dtype="str")
+    return registry
+
+
+def registry_warnings(registry: pd.DataFrame) -> pd.DataFrame:
+    """Agencies whose registry contact could not be read -> DataFrame[agency_id, name_th, warning] (personal data)."""
+    flagged = registry[registry["contact_warning"].ne("")]
+    return pd.DataFrame({"agency_id": flagged["agency_id"], "name_th": flagged["name_th"],
+                         "warning": flagged["contact_warning"]}).reset_index(drop=True)

@@ -25,7 +25,7 @@ from kkdash.contacts import valid_address
 from kkdash.dates import format_thai_date
 from kkdash.errors import InputError
 from kkdash.export import csv_bytes
-from kkdash.labels import PROVINCE_GROUP_TH
+from kkdash.labels import PROVINCE_GROUP_TH, REJECTED, REPORTER
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "data" / "templates"
 SUBJECT_TEMPLATE = "reminder.subject.j2"
@@ -306,6 +306,25 @@ def recipients_of(agency: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]]:
                 seen.add(valid.lower())
                 recipients.append(valid)
     return tuple(recipients), tuple(dropped)
+
+
+def agency_records(agencies: pd.DataFrame, rows: pd.DataFrame) -> list[dict]:
+    """Agency statuses (kkdash.metrics) and the classified rows -> the mappings owed_items and compose read.
+
+    Each agency gets its rejected rows (number, reason, time) and, as its reporter, whom to call when that
+    is a reporter (the latest report's, or a rejected report's for an agency that must correct it).
+    """
+    rejected = rows[rows["fate"].eq(REJECTED) & rows["agency_id"].notna()]
+    by_agency = {agency: group.sort_values("row_number")[["row_number", "reason", "submitted_at"]].to_dict("records")
+                 for agency, group in rejected.groupby("agency_id")}
+    from_reporter = agencies["call_source"].eq(REPORTER)
+    # The greeting goes to whom HR would call (kkdash.metrics: the reporter, else the registry's coordinator).
+    records = agencies.assign(contact_name=agencies["call_name"],
+                              reporter_name=agencies["call_name"].where(from_reporter, ""),
+                              reporter_email=agencies["call_email"].where(from_reporter, "")).to_dict("records")
+    for record in records:
+        record["rejected_rows"] = by_agency.get(record["agency_id"], []) if record["needs_correction"] else []
+    return records
 
 
 def mail_merge_csv(messages: Iterable[Message]) -> bytes:

@@ -116,6 +116,8 @@ def parse_fields(frame: pd.DataFrame) -> pd.DataFrame:
     parsed["reporter_name"] = parsing.map_unique(frame["reporter_name"], parsing.clean_text)
     parsed["reporter_position"] = parsing.map_unique(frame["reporter_position"], parsing.clean_text)
     parsed["reporter_phone"] = parsing.parse_phone_series(frame["reporter_phone"])
+    # Checked only where a reminder is written to it (kkdash/reminders.py): most sheets never need it.
+    parsed["reporter_email"] = parsing.map_unique(frame["reporter_email"], parsing.clean_text)
     return parsed
 
 

@@ -28,7 +28,11 @@ HEADERS_TH = {
     "reporter_name": "ชื่อผู้รายงาน",
     "reporter_position": "ตำแหน่ง",
     "reporter_phone": "เบอร์โทรศัพท์",
+    # Google Forms adds this column when the form collects e-mail addresses (optional).
+    "reporter_email": "ที่อยู่อีเมล",
 }
+# Other headers the same questions arrive under: the English Forms column for the collected address.
+OTHER_HEADERS = {"email address": "reporter_email"}
 FIELDS = tuple(HEADERS_TH)
 REQUIRED_FIELDS = ("submitted_at", "agency_name", *COUNT_FIELDS)
 
@@ -58,6 +62,7 @@ def header_lookup(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Known header keys -> field: Thai defaults, canonical names, then configured extras."""
     lookup = {normalize_header(th): field for field, th in HEADERS_TH.items()}
     lookup.update({normalize_header(field): field for field in FIELDS})
+    lookup.update(OTHER_HEADERS)
     for header, field in (extra or {}).items():
         if field not in FIELDS:
             raise SchemaError(f"การตั้งค่าหัวคอลัมน์ '{header}' ชี้ไปยังช่อง '{field}' ซึ่งไม่มีในแบบฟอร์ม")

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
 from kkdash.dates import format_thai_date, thai_times
 from kkdash.formats import format_int, format_pct, int_texts
 from kkdash.labels import (
+    ACTIONS_TH,
+    CALL_SOURCE_TH,
+    CHASE_FILTER_TH,
     FATES_TH,
     FILTER_STATUS_TH,
     KINDS_TH,
@@ -20,14 +24,21 @@ from kkdash.labels import (
     LINK_OK,
     LINK_STATUS_TH,
     MISSING,
+    NEEDS_CORRECTION,
+    NEEDS_CORRECTION_BADGE,
+    NEEDS_CORRECTION_TH,
     NO_DECLARATION,
     NO_LINK,
+    NOT_CHASED,
     NOT_FULLY_SIGNED,
     NOT_PUBLISHED,
     ON_TIME,
     OVERDUE_BADGE,
+    OVERDUE_TH,
+    PROMISE_PASSED,
     REJECTED,
     STATUS_BADGES,
+    STATUS_TH,
     SUPERSEDED,
     UNCHECKED,
     UNREACHABLE,
@@ -57,12 +68,14 @@ def headline(outcome: Outcome, *, verified: int | None = None) -> list[Kpi]:
     p = outcome.province
     days = day_offset(outcome.deadline, outcome.as_of)
     missing_label = "เลยกำหนดแล้ว ยังไม่ส่ง" if p["agencies_overdue"] else "ยังไม่ส่ง"
+    correcting = p["agencies_needing_correction"]
+    missing_detail = f"หน่วยงาน · ส่งแล้วแต่ต้องแก้ไข {correcting:,}" if correcting else "หน่วยงาน"
     return [
         Kpi("ส่งรายงานแล้ว", f"{p['agencies_reported']:,}/{p['agencies_expected']:,}",
             format_pct(_share(p["agencies_reported"], p["agencies_expected"])) + " ของหน่วยงาน"),
         Kpi("ส่งตรงเวลา", format_int(p["agencies_on_time"]), "หน่วยงาน"),
         Kpi("ส่งล่าช้า", format_int(p["agencies_late"]), "หน่วยงาน"),
-        Kpi(missing_label, format_int(p["agencies_missing"]), "หน่วยงาน"),
+        Kpi(missing_label, format_int(p["agencies_missing"]), missing_detail),
         Kpi("บุคลากรลงนาม", format_pct(p["signing_rate"]),
             f"{p['personnel_signed']:,}/{p['personnel_total']:,} คน"),
         Kpi("ลงนามครบทุกคน", format_int(p["agencies_fully_signed"]), "หน่วยงาน"),
@@ -95,11 +108,13 @@ class AgencyFilters:
     kinds: tuple[str, ...] = ()
     query: str = ""
     links: tuple[str, ...] = ()  # link-check statuses
+    chase: tuple[str, ...] = ()  # not_chased / promise_passed (the chase log: hr only)
 
     def to_params(self) -> dict[str, str]:
         """Filters -> query parameters (empty filters left out so links stay short)."""
         params = {"status": ",".join(self.statuses), "district": ",".join(self.districts),
-                  "kind": ",".join(self.kinds), "q": self.query, "link": ",".join(self.links)}
+                  "kind": ",".join(self.kinds), "q": self.query, "link": ",".join(self.links),
+                  "chase": ",".join(self.chase)}
         return {k: v for k, v in params.items() if v}
 
 
@@ -112,7 +127,7 @@ def filters_from_params(params: Mapping[str, str]) -> AgencyFilters:
     return AgencyFilters(
         statuses=listed("status", FILTER_STATUS_TH), districts=listed("district", None),
         kinds=listed("kind", KINDS_TH), query=str(params.get("q", "")).strip(),
-        links=listed("link", LINK_STATUS_TH),
+        links=listed("link", LINK_STATUS_TH), chase=listed("chase", CHASE_FILTER_TH),
     )
 
 
@@ -128,6 +143,8 @@ def apply_filters(agencies: pd.DataFrame, filters: AgencyFilters) -> pd.DataFram
         keep &= agencies["kind"].isin(filters.kinds)
     if filters.links and "link_status" in agencies:
         keep &= agencies["link_status"].isin(filters.links)
+    if filters.chase and "chased" in agencies:
+        keep &= _chase_mask(agencies, filters.chase)
     if filters.query:
         needle = filters.query.replace(" ", "").casefold()
         haystack = (agencies["name_th"] + agencies["aliases"] + agencies["agency_id"]).str.replace(" ", "")
@@ -135,10 +152,44 @@ def apply_filters(agencies: pd.DataFrame, filters: AgencyFilters) -> pd.DataFram
     return agencies[keep]
 
 
+def _chase_mask(agencies: pd.DataFrame, chase: tuple[str, ...]) -> pd.Series:
+    """Any of: nobody chased it yet (among those still owing a report) / it promised a date now past."""
+    owing = agencies["status"].eq(MISSING)
+    masks = {NOT_CHASED: owing & ~agencies["chased"], PROMISE_PASSED: owing & agencies["promise_passed"]}
+    mask = pd.Series(False, index=agencies.index)
+    for name in chase:
+        mask |= masks[name]
+    return mask
+
+
+def with_chase(agencies: pd.DataFrame, summary: pd.DataFrame, *, today: date) -> pd.DataFrame:
+    """Agencies + the chase log's summary (kkdash.chase.summarize) -> last action, when, by whom, the promise,
+    whether it was chased at all and whether its promise has passed while it is still missing."""
+    joined = agencies.join(summary[["last_action", "last_at", "last_by", "promised_on", "entries"]], on="agency_id")
+    joined["chased"] = joined["entries"].notna()
+    joined["entries"] = joined["entries"].fillna(0).astype("int64")
+    promised = joined["promised_on"].map(lambda day: day if isinstance(day, date) else None)
+    joined["promise_passed"] = promised.map(lambda day: day is not None and day < today).astype(bool) & \
+        joined["status"].eq(MISSING)
+    return joined.assign(promised_on=promised.astype(object))
+
+
+def chase_progress(agencies: pd.DataFrame, chased: frozenset[str]) -> tuple[int, int]:
+    """How many of the agencies still to chase (missing or late) have a chase-log entry -> (chased, to chase)."""
+    to_chase = agencies.loc[agencies["status"].isin([MISSING, LATE]), "agency_id"]
+    return int(to_chase.isin(chased).sum()), len(to_chase)
+
+
+def chase_sentence(done: int, total: int) -> str:
+    """`ติดตามแล้ว 12 จาก 68 หน่วยงานที่ยังไม่ส่งหรือส่งล่าช้า` (counts only: what a viewer may see of the log)."""
+    return f"ติดตามแล้ว {done:,} จาก {total:,} หน่วยงานที่ยังไม่ส่งหรือส่งล่าช้า"
+
+
 def _status_mask(agencies: pd.DataFrame, statuses: tuple[str, ...]) -> pd.Series:
     reported = agencies["status"].ne(MISSING)
     masks = {
-        MISSING: agencies["status"].eq(MISSING), LATE: agencies["status"].eq(LATE),
+        MISSING: agencies["status"].eq(MISSING), NEEDS_CORRECTION: agencies["needs_correction"],
+        LATE: agencies["status"].eq(LATE),
         ON_TIME: agencies["status"].eq(ON_TIME),
         NOT_FULLY_SIGNED: reported & ~agencies["fully_signed"],
         NOT_PUBLISHED: reported & ~agencies["published"],
@@ -167,7 +218,8 @@ def verified_count(agencies: pd.DataFrame) -> int | None:
 
 def by_follow_up_priority(agencies: pd.DataFrame) -> pd.DataFrame:
     """Agencies to call first on top: missing, then late, then incomplete or unpublished, then the rest."""
-    status_rank = agencies["status"].map({MISSING: 0, LATE: 1, ON_TIME: 2})
+    # Missing first (a rejected report's agency first among them: it tried, and one call may fix it).
+    status_rank = agencies["status"].map({MISSING: 1, LATE: 2, ON_TIME: 3}).where(~agencies["needs_correction"], 0)
     incomplete = ~(agencies["fully_signed"] & agencies["published"])
     keys = pd.DataFrame({"s": status_rank, "i": ~incomplete, "d": agencies["district_code"],
                          "a": agencies["agency_id"]})
@@ -176,7 +228,7 @@ def by_follow_up_priority(agencies: pd.DataFrame) -> pd.DataFrame:
 
 def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.DataFrame:
     """Agency statuses -> the follow-up table's display columns (Thai headers are set by the page)."""
-    badge = agencies["status"].map(STATUS_BADGES).where(~agencies["overdue"], OVERDUE_BADGE)
+    badge = status_words(agencies, badges=True)
     reported = agencies["status"].ne(MISSING)
     link_status = agencies.get("link_status", pd.Series(UNCHECKED, index=agencies.index)).map(LINK_STATUS_TH)
     table = pd.DataFrame({
@@ -194,11 +246,36 @@ def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.Data
         "published_url": agencies["published_url"].fillna(""),
         "link_status": link_status.where(reported, ""),
     })
+    table["rejected"] = rejected_note(agencies)
+    if include_personal and "last_action" in agencies:
+        table["last_action"] = agencies["last_action"].map(ACTIONS_TH).fillna("")
+        table["last_at"] = thai_times(agencies["last_at"]).replace("-", "")
+        table["last_by"] = agencies["last_by"].fillna("")
+        table["promised_on"] = agencies["promised_on"].map(
+            lambda day: format_thai_date(day) if isinstance(day, date) else "")
     if include_personal:
-        table["reporter_name"] = agencies["reporter_name"].fillna("")
-        table["reporter_position"] = agencies["reporter_position"].fillna("")
-        table["reporter_phone"] = agencies["reporter_phone"].map(tel_link).fillna("")
+        table["call_name"] = agencies["call_name"]
+        table["call_position"] = agencies["call_position"]
+        table["call_phone"] = agencies["call_phone"].map(tel_link).fillna("")
+        table["call_source"] = agencies["call_source"].map(CALL_SOURCE_TH).fillna("")
     return table.reset_index(drop=True)
+
+
+def status_words(agencies: pd.DataFrame, *, badges: bool = False) -> pd.Series:
+    """Each agency's follow-up status in Thai: sent on time / late / needs correction / missing (overdue).
+
+    The one wording for the page and the exports (``badges`` adds the coloured dot for the screen).
+    """
+    words = agencies["status"].map(STATUS_BADGES if badges else STATUS_TH)
+    words = words.where(~agencies["overdue"], OVERDUE_BADGE if badges else OVERDUE_TH)
+    return words.where(~agencies["needs_correction"], NEEDS_CORRECTION_BADGE if badges else NEEDS_CORRECTION_TH)
+
+
+def rejected_note(agencies: pd.DataFrame) -> pd.Series:
+    """For an agency that must correct its report: `แถว 28 (1 ก.ค. 2566 09:00 น.): reason`; '' for the others."""
+    note = ("แถว " + agencies["rejected_row"].astype("string").fillna("") + " (" + thai_times(agencies["rejected_at"])
+            + "): " + agencies["rejected_reason"].fillna(""))
+    return note.where(agencies["needs_correction"], "").astype("str")
 
 
 def _signed_column(agencies: pd.DataFrame) -> pd.Series:

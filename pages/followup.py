@@ -1,20 +1,27 @@
-"""ติดตามหน่วยงาน: which agencies to call today, with their contacts — for the HR group."""
+"""ติดตามหน่วยงาน: which agencies to call today, whom to call, and what was done — for the HR group."""
 
 import streamlit as st
 
 from kkdash import views
-from kkdash.app import frame, linkcheck, signin, tables
+from kkdash.app import chaselog, frame, linkcheck, panel, reminders, signin, tables
 
 frame.ensure_framed()
 
 campaign = frame.page_campaign("ติดตามหน่วยงาน")
 outcome = campaign.outcome
-personal = signin.can_see_contacts(campaign.dataset)
+decision = signin.access_decision(campaign.dataset)
+personal = decision.contacts
 agencies = linkcheck.agencies_with_links(outcome)
-filters = tables.agency_filters(agencies, key="followup")
+log_summary, chased, log_problem = chaselog.summary(outcome.deadline, outcome.as_of)
+if personal:
+    agencies = views.with_chase(agencies, log_summary, today=outcome.as_of.date())
+    if log_problem:
+        st.warning(f"บันทึกการติดตามใช้ไม่ได้ชั่วคราว: {log_problem}", icon=":material/database:")
+filters = tables.agency_filters(agencies, key="followup", chase=personal)
 chosen = views.by_follow_up_priority(views.apply_filters(agencies, filters))
 count_col, check_col = st.columns([3, 1])
-count_col.markdown(f"**{len(chosen):,}** จาก {len(agencies):,} หน่วยงาน")
+count_col.markdown(f"**{len(chosen):,}** จาก {len(agencies):,} หน่วยงาน · "
+                   + views.chase_sentence(*views.chase_progress(agencies, chased)))
 with check_col:
     linkcheck.link_check_button(agencies, key="followup_check_links")
 
@@ -30,9 +37,12 @@ selection = st.dataframe(
     on_select="rerun", selection_mode="single-row", key="followup_table",
 )
 tables.agency_downloads(campaign, chosen, filters=filters, include_personal=personal)
+if personal and st.toggle(f"เขียนข้อความเตือนหน่วยงานในรายการนี้ ({len(chosen):,} หน่วยงาน)", key="reminder_open"):
+    reminders.reminder_panel(campaign, chosen, who=signin.author(decision))
 
-picked = selection.selection.rows if selection else []
-if picked:
-    tables.agency_history(outcome, chosen.iloc[picked[0]], include_personal=personal)
+agency = tables.picked_agency(chosen, selection)
+if agency is not None:
+    panel.agency_panel(campaign, agency, personal=personal, who=signin.author(decision),
+                       known=frozenset(agencies["agency_id"]))
 else:
-    st.caption("คลิกช่องหน้าแถวเพื่อดูประวัติการส่งของหน่วยงานนั้น")
+    st.caption("คลิกช่องหน้าแถวเพื่อดูผู้ที่ต้องติดต่อ ประวัติการส่ง และบันทึกการติดตามของหน่วยงานนั้น")

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kkdash import charts, views
-from kkdash.app import cards, frame, linkcheck, state
+from kkdash.app import cards, chaselog, frame, linkcheck, state
 
 frame.ensure_framed()
 
@@ -25,6 +25,9 @@ def overview() -> None:
     cards.progress_note(outcome)
     verified = views.verified_count(linkcheck.agencies_with_links(outcome))
     cards.kpi_cards(views.headline(outcome, verified=verified), per_row=8 if wall else 4)
+    chaselog.progress_caption(outcome)
+    if not wall:
+        cards.brief_button(campaign, links_verified=verified)
     if wall:
         _wall_charts(outcome)
         return

@@ -4,6 +4,7 @@ import streamlit as st
 
 from kkdash import views
 from kkdash.app import frame, signin, tables
+from kkdash.registry import registry_warnings
 
 frame.ensure_framed()
 
@@ -22,3 +23,7 @@ tables.row_section("คำเตือน", "แถวเหล่านี้�
 tables.row_section("แถวที่ถูกแทนที่ด้วยรายงานฉบับใหม่", "ใช้ตัวเลขจากรายงานล่าสุดแทน",
                    views.superseded_rows(outcome, include_personal=personal),
                    key="quality_superseded", empty="ไม่มีหน่วยงานที่ส่งรายงานซ้ำ")
+if signin.can_see_contacts(campaign.dataset):  # the quotes are coordinators' phones and addresses
+    tables.row_section("ข้อมูลติดต่อในทะเบียนที่อ่านไม่ได้", "แก้ที่ทะเบียนหน่วยงาน",
+                       registry_warnings(campaign.dataset.registry), key="quality_registry",
+                       empty="ข้อมูลติดต่อในทะเบียนอ่านได้ทุกหน่วยงาน", full_text=True)

@@ -126,7 +126,7 @@ def test_the_list_pages_say_which_moment_they_show_under_the_title(page):
 
 def test_followup_puts_whom_to_call_beside_the_agency_name():
     assert tables.followup_order(include_personal=True)[:5] == [
-        "status", "name_th", "reporter_phone", "reporter_name", "district"]
+        "status", "name_th", "call_phone", "call_name", "call_source"]
     assert tables.followup_order(include_personal=False)[:3] == ["status", "name_th", "district"]
 
 
@@ -135,9 +135,13 @@ def test_followup_lists_every_agency_missing_first():
     shown = table(app("pages/followup.py"))
     assert len(shown) == len(outcome.agencies) == 154
     missing = int((outcome.agencies["status"] == MISSING).sum())
-    assert shown["status"].head(missing).str.endswith("ยังไม่ส่ง").all()
-    assert not shown["status"].iloc[missing:].str.contains("ยังไม่ส่ง").any()
-    assert set(shown.columns) >= {"status", "name_th", "reporter_phone", "signing_rate"}
+    correcting = int(outcome.agencies["needs_correction"].sum())
+    # Those that sent a report that must be corrected first (one call may fix it), then the rest of the missing.
+    assert shown["status"].head(correcting).tolist() == ["🟠 ส่งแล้วแต่ต้องแก้ไข"] * correcting == [
+        "🟠 ส่งแล้วแต่ต้องแก้ไข"]
+    assert shown["status"].iloc[correcting:missing].str.endswith("ยังไม่ส่ง").all()
+    assert not shown["status"].iloc[missing:].str.contains("ยังไม่ส่ง|แก้ไข").any()
+    assert set(shown.columns) >= {"status", "name_th", "call_phone", "call_source", "rejected", "signing_rate"}
 
 
 def test_status_filter_keeps_only_that_status_and_goes_into_the_url():

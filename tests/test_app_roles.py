@@ -20,6 +20,7 @@ from kkdash import access, export
 from kkdash.app import signin
 from kkdash.parsing import parse_phone
 from kkdash.paths import DEMO_RESPONSES_PATH
+from kkdash.registry import load_registry
 from kkdash.text import LITERAL_LIMIT, literal
 from tools.fakesheets import FakeSheets
 
@@ -28,7 +29,7 @@ pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("app_env")]
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 PAGES = ["pages/overview.py", "pages/followup.py", "pages/quality.py"]
-CONTACT_COLUMNS = {"reporter_name", "reporter_position", "reporter_phone"}
+CONTACT_COLUMNS = {"call_name", "call_position", "call_phone", "call_source"}
 HR_EMAIL, VIEWER_EMAIL, STRANGER = "hr.officer@khonkaen.go.th", "somchai@khonkaen.go.th", "stranger@gmail.com"
 HR_PASSWORD = "ขอนแก่น hr passphrase"
 AUTH = {
@@ -47,14 +48,19 @@ def demo_rows() -> list[list[str]]:
 
 
 def contact_strings(rows: list[list[str]]) -> set[str]:
-    """Every reporter name and phone in the rows, phones also as the app normalises and dials them."""
+    """Every reporter name and phone in the rows and every registry contact (coordinator, phones, e-mail),
+    phones also as the app normalises and dials them."""
     header = rows[0]
     name, phone = header.index("ชื่อผู้รายงาน"), header.index("เบอร์โทรศัพท์")
-    found = set()
-    for row in rows[1:]:
-        found.add(row[name].strip())
-        digits = parse_phone(row[phone])
-        found |= {row[phone].strip(), digits, digits.replace("-", ""), export.phone_for_people(digits)}
+    registry = load_registry()
+    typed = [(row[name], row[phone]) for row in rows[1:]] + list(zip(registry["contact_name"], registry["phone"],
+                                                                     strict=True))
+    found = set(registry["email"])
+    for person, phones in typed:
+        found.add(person.strip())
+        for number in phones.split(","):
+            digits = parse_phone(number)
+            found |= {number.strip(), digits, digits.replace("-", ""), export.phone_for_people(digits)}
     return {text for text in found if len(text) >= 6}
 
 
@@ -312,7 +318,8 @@ def test_strange_sheet_text_breaks_no_page_and_headings_show_it_literally(strang
     at.run()
     assert not at.exception
     heading = at.subheader[0].value
-    assert heading == "ประวัติการส่งของ " + literal(STRANGE[4].replace(",", " "))
+    assert heading == literal(STRANGE[4].replace(",", " ")) + " · ส่งตรงเวลา"
+    assert at.subheader[1].value == "ประวัติการส่งของ " + literal(STRANGE[4].replace(",", " "))
     assert "\\[click\\]\\(https\\:\u2060//" in heading  # neither a markdown link nor an autolink
 
 

@@ -88,7 +88,8 @@ def test_headline_figures_are_the_summary(outcome, drawn):
         f"{pct(summary['agencies_reported'] / summary['agencies_expected'])} ของหน่วยงานทั้งหมด",
         "ส่งตรงเวลา", str(summary["agencies_on_time"]), "หน่วยงาน",
         "ส่งล่าช้า", str(summary["agencies_late"]), "หน่วยงาน",
-        "ยังไม่ส่ง", str(summary["agencies_missing"]), "หน่วยงาน", "ส่งแล้วแต่ถูกปฏิเสธ 0 หน่วยงาน",
+        "ยังไม่ส่ง", str(summary["agencies_missing"]), "หน่วยงาน",
+        f"ส่งแล้วแต่ถูกปฏิเสธ {summary['agencies_needing_correction']} หน่วยงาน",
         "บุคลากรลงนาม", pct(summary["signing_rate"]),
         f"{summary['personnel_signed']:,}/{summary['personnel_total']:,} คน", "เฉพาะหน่วยงานที่ส่งรายงานแล้ว",
         "ลงนามครบทุกคน", str(summary["agencies_fully_signed"]), "หน่วยงาน",
@@ -144,7 +145,8 @@ def test_every_missing_agency_is_listed_by_name(outcome, drawn):
     for name in missing["name_th"]:
         assert name in text
     for group, names in missing.groupby("district_name_th"):
-        assert f"{group} ({len(names)})" in text
+        rejected = int(names["needs_correction"].sum())
+        assert f"{group} ({len(names)}{f' · ถูกปฏิเสธ {rejected}' if rejected else ''})" in text
 
 
 def test_demo_fits_one_page(outcome, drawn):

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from kkdash import pipeline, views
+from kkdash.dates import BANGKOK
 from kkdash.intake import DEMO_AS_OF
 from kkdash.paths import DEMO_RESPONSES_PATH
 from kkdash.registry import load_districts, load_registry
 from kkdash.sources import read_responses_csv
 from tools.browsing import chromium, needs_chromium, screenshot, streamlit_server, wait_idle
 from tools.fakesheets import FakeSheets
+from tools.smtpserver import SmtpServer
 
 PAGES = {"overview": "ภาพรวม", "followup": "ติดตามหน่วยงาน", "quality": "คุณภาพข้อมูล"}
 SIZES = [(1366, 768), (1920, 1080)]
@@ -144,7 +148,8 @@ def test_followup_filters_from_the_url_and_downloads_that_list(browser, demo_ser
         data = Path(download.value.path()).read_bytes()
         assert data.startswith(b"\xef\xbb\xbf")
         rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
-        assert {row["สถานะการส่ง"] for row in rows} == {"ยังไม่ส่ง"}
+        # Missing, one of them with a report that must be corrected (still missing in every figure).
+        assert sorted({row["สถานะการส่ง"] for row in rows}) == ["ยังไม่ส่ง", "ส่งแล้วแต่ต้องแก้ไข"]
         assert page.get_by_text(f"{len(rows)} จาก 154 หน่วยงาน").count() == 1
         screenshot(page, "followup-missing")
     finally:
@@ -187,3 +192,66 @@ def test_a_deep_link_to_a_page_on_a_fresh_server_opens_it_in_its_frame(browser, 
             assert page.locator("[data-testid='stSidebar']").get_by_text("กำหนดส่ง:").count() == 1
         finally:
             page.close()
+
+
+def test_hr_records_a_call_in_the_agency_panel_and_finds_it_after_a_reload(browser, demo_server):
+    # The demo is open to everyone as hr; a moment an hour ahead shows the campaign as it stands now.
+    later = (datetime.now(BANGKOK) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    url = f"{demo_server}/followup?agency=D4009&as_of={later}"
+    page = open_page(browser, url)
+    try:
+        note = f"โทรคุยกับผู้ประสานงาน {uuid.uuid4().hex[:8]}"
+        page.get_by_label("ผู้บันทึก (ชื่อของคุณ)").fill("สมศรี")
+        page.get_by_label("บันทึก", exact=True).fill(note)
+        page.get_by_role("button", name="บันทึก", exact=True).click()
+        page.get_by_text("บันทึกแล้ว: โทรแล้ว").wait_for()
+        wait_idle(page)
+        assert page.get_by_label("บันทึก", exact=True).input_value() == ""  # stored, so the form is empty again
+        screenshot(page, "followup-chase-saved")
+        page.reload()
+        wait_idle(page)
+        log = page.get_by_test_id("stTable").filter(has_text="ผู้บันทึก")
+        log.get_by_text(note).wait_for()
+        assert "สมศรี" in log.inner_text()
+        log.scroll_into_view_if_needed()
+        screenshot(page, "followup-chase-after-reload")
+    finally:
+        page.close()
+
+
+def test_hr_previews_reminders_sends_them_and_a_second_send_is_held_back(browser, tmp_path):
+    later = (datetime.now(BANGKOK) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    with SmtpServer() as smtp:
+        env = {"KKDASH_CACHE_DIR": str(tmp_path / "cache"), "KKDASH_SMTP_HOST": "127.0.0.1",
+               "KKDASH_SMTP_PORT": str(smtp.port), "KKDASH_SMTP_SECURITY": "none",
+               "KKDASH_SMTP_FROM": "hr@khonkaen.example", "KKDASH_REMINDER_PACE_SECONDS": "0"}
+        with streamlit_server(env, tmp_path / "streamlit.log") as url:
+            page = open_page(browser, f"{url}/followup?status=missing&district=4009&as_of={later}")
+            try:
+                page.get_by_text("เขียนข้อความเตือนหน่วยงานในรายการนี้").click()
+                page.get_by_text("ตัวอย่างข้อความ (").wait_for()  # the rerun the toggle starts has drawn
+                wait_idle(page)
+                previews = page.get_by_test_id("stExpander").filter(has_text="ถึง:")
+                count = previews.count()
+                assert count >= 1
+                page.get_by_text("ยืนยัน: ส่งอีเมลเตือน").click()
+                page.get_by_role("button", name="ส่งอีเมล").and_(page.locator(":enabled")).wait_for()
+                wait_idle(page)
+                screenshot(page, "reminders-preview")
+                page.get_by_role("button", name="ส่งอีเมล").click()
+                page.get_by_text(f"ส่งแล้ว {count}/{count} ฉบับ").wait_for(timeout=60_000)
+                page.get_by_role("button", name="เสร็จแล้ว — กลับไปที่ตัวอย่างข้อความ").wait_for()
+                assert len(smtp.received) == count
+                screenshot(page, "reminders-sent")
+                page.get_by_role("button", name="เสร็จแล้ว — กลับไปที่ตัวอย่างข้อความ").click()
+                wait_idle(page)
+                # Sent minutes ago: held back, and the chase log shows the e-mail.
+                page.get_by_text(f"เว้นไว้ {count} หน่วยงานที่ได้รับอีเมลเตือนไปแล้วภายใน 24 ชั่วโมง").wait_for()
+                assert page.get_by_role("button", name="ส่งอีเมล").count() == 0
+                page.goto(f"{url}/followup?status=missing&district=4009&as_of={later}&agency=D4009")
+                wait_idle(page)
+                log = page.get_by_test_id("stTable").filter(has_text="ผู้บันทึก")
+                log.get_by_text("ส่งอีเมล").first.wait_for()
+                assert len(smtp.received) == count
+            finally:
+                page.close()

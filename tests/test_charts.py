@@ -21,6 +21,7 @@ def rollup(districts) -> pd.DataFrame:
     frame.loc[frame["district_code"] == "4001", ["on_time", "late", "missing"]] = [3, 0, 0]
     frame.loc[frame["district_code"] == "4029", ["expected", "on_time", "missing"]] = [0, 0, 0]
     frame["reported"] = frame["on_time"] + frame["late"]
+    frame["needing_correction"] = (frame["district_code"] == "4012").astype(int)  # พล's missing one sent a bad row
     frame["personnel_total"], frame["personnel_signed"] = 100, 90
     frame["signing_rate"] = 0.9
     frame["coverage"] = metrics.rate(frame["reported"], frame["expected"])
@@ -38,6 +39,14 @@ def test_district_progress_puts_laggards_on_top_as_shares(rollup):
     assert top != "อ.เมืองขอนแก่น"
     shares = [a + b + c for a, b, c in zip(on_time.x, late.x, missing.x, strict=True)]
     assert shares == pytest.approx([100.0] * 26)
+
+
+def test_the_missing_bars_hover_says_how_many_sent_a_report_that_must_be_corrected(rollup):
+    missing = charts.district_progress(rollup).data[2]
+    pol = list(missing.y).index("อ.พล")
+    assert list(missing.customdata[pol]) == [1, 3, 1]
+    assert missing.hovertemplate == ("%{y}: %{customdata[0]} จาก %{customdata[1]} หน่วยงาน (%{x:.1f}%)"
+                                     "<br>ในจำนวนนี้ส่งแล้วแต่ต้องแก้ไข %{customdata[2]} หน่วยงาน<extra>ยังไม่ส่ง</extra>")
 
 
 @pytest.mark.parametrize(("font_size", "right"), [(14, 28), (15, 30)])

@@ -24,10 +24,11 @@ REPO = Path(__file__).resolve().parent.parent
 HAND_SHEET = str(REPO / "tests" / "data" / "hand_sheet.csv")
 SUMMARY_KEYS = [
     "as_of", "deadline", "agencies_expected", "agencies_reported", "agencies_on_time", "agencies_late",
-    "agencies_missing", "agencies_fully_signed", "agencies_published", "personnel_total", "personnel_signed",
+    "agencies_missing", "agencies_needing_correction", "agencies_fully_signed", "agencies_published",
+    "personnel_total", "personnel_signed",
     "signing_rate", "rows_total", "rows_used", "rows_superseded", "rows_rejected", "districts",
 ]
-DISTRICT_KEYS = ["district_code", "name_th", "expected", "reported", "on_time", "late", "missing",
+DISTRICT_KEYS = ["district_code", "name_th", "expected", "reported", "on_time", "late", "missing", "needing_correction",
                  "personnel_total", "personnel_signed", "signing_rate"]
 
 
@@ -96,11 +97,13 @@ def test_check_lists_rejected_rows_with_row_number_and_thai_reason_and_exits_1(h
 
 def test_check_lists_warnings_too(hand_check):
     warnings = [line for line in hand_check.stdout.splitlines() if "\tคำเตือน: " in line]
-    assert (len(warnings), warnings[0], warnings[-1]) == (
-        9,
+    assert (len(warnings), warnings[0], warnings[-2], warnings[-1]) == (
+        10,
         "แถว 20\tสำนักงานประมงจังหวัดขอนแก่น\tคำเตือน: ไม่มีลิงก์ประกาศบนเว็บไซต์",
         "แถว 26\tสำนักงานพาณิชย์จังหวัดขอนแก่\tคำเตือน: ชื่อที่กรอกสะกดต่างจากทะเบียน จับคู่กับ "
         "'สำนักงานพาณิชย์จังหวัดขอนแก่น' (คะแนน 98) — ตรวจสอบว่าถูกต้อง",
+        # The registry's contacts are checked too: the demo registry has one malformed e-mail on purpose.
+        "ทะเบียน\tO02\tเทศบาลนครขอนแก่น\tคำเตือน: อีเมล 'saraban.o02@khonkaen-demo' ไม่ถูกต้อง",
     )
 
 
@@ -108,7 +111,8 @@ def test_check_of_a_clean_sheet_exits_0(tmp_path):
     result = kkdash("check", "--responses", write_sheet(tmp_path / "clean.csv", *CLEAN_ANSWERS),
                     "--as-of", "2023-07-20T12:00")
     assert (result.returncode, result.stdout, result.stderr) == (
-        0, "", "แถวทั้งหมด 2 = ใช้ 2 + ถูกแทนที่ 0 + ถูกปฏิเสธ 0\n")
+        0, "ทะเบียน\tO02\tเทศบาลนครขอนแก่น\tคำเตือน: อีเมล 'saraban.o02@khonkaen-demo' ไม่ถูกต้อง\n",
+        "แถวทั้งหมด 2 = ใช้ 2 + ถูกแทนที่ 0 + ถูกปฏิเสธ 0\n")
 
 
 def read_exported(path):
@@ -128,7 +132,9 @@ def test_export_missing_agencies_of_one_district(tmp_path, suffix):
     assert (result.returncode, result.stderr,
             [(r["รหัสหน่วยงาน"], r["สถานะการส่ง"], r["รหัสอำเภอ"], r["อำเภอ"]) for r in rows], list(rows[0])[-1]) == (
         0, f"เขียน 2 หน่วยงานไปที่ {out}\n",
-        [("U4012-1", "ยังไม่ส่ง", "4012", "พล"), ("U4012-2", "ยังไม่ส่ง", "4012", "พล")], "เบอร์โทรศัพท์ผู้รายงาน")
+        # U4012-2's only row so far (9) was rejected: it is missing, and must correct that row (listed first,
+        # as the follow-up page lists it: one call may fix it).
+        [("U4012-2", "ส่งแล้วแต่ต้องแก้ไข", "4012", "พล"), ("U4012-1", "ยังไม่ส่ง", "4012", "พล")], "ข้อมูลติดต่อจาก")
 
 
 def test_export_province_group_without_contacts(tmp_path, capsys):
@@ -138,7 +144,7 @@ def test_export_province_group_without_contacts(tmp_path, capsys):
     rows = read_exported(out)
     assert (code, capsys.readouterr().err, list(rows[0])[-1], len(rows),
             sorted(r["รหัสหน่วยงาน"] for r in rows if r["สถานะการส่ง"] == "ส่งล่าช้า")) == (
-        0, f"เขียน 14 หน่วยงานไปที่ {out}\n", "ลิงก์ประกาศบนเว็บไซต์", 14, ["P23", "P26"])
+        0, f"เขียน 14 หน่วยงานไปที่ {out}\n", "รายงานที่ถูกปฏิเสธ", 14, ["P23", "P26"])
 
 
 BAD_INPUTS = {
@@ -151,7 +157,8 @@ BAD_INPUTS = {
     "bad deadline": (["summary", "--demo", "--deadline", "2023-13-01"], "--deadline ต้องเป็นวันที่แบบ YYYY-MM-DD"),
     "bad as-of": (["summary", "--demo", "--as-of", "yesterday"], "--as-of ต้องเป็นวันเวลา"),
     "bad status": (["export", "--demo", "--status", "overdue", "--out", "{bad}/x.csv"],
-                   "--status รู้จักเฉพาะ on_time, late, missing (ได้รับ overdue)"),
+                   "--status รู้จักเฉพาะ missing, needs_correction, late, on_time, not_fully_signed, not_published"
+                   " (ได้รับ overdue)"),
 }
 
 

@@ -2,7 +2,7 @@
 
 import csv
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 import openpyxl
 import pandas as pd
@@ -19,8 +19,9 @@ AS_OF = datetime(2023, 7, 20, 12, 0, tzinfo=BANGKOK)
 EXPORT_COLUMNS = [
     "รหัสหน่วยงาน", "ชื่อหน่วยงาน", "ประเภทหน่วยงาน", "รหัสอำเภอ", "อำเภอ", "สถานะการส่ง", "ส่งครั้งแรก", "ส่งล่าสุด",
     "บุคลากรทั้งหมด (คน)", "ลงนามแล้ว (คน)", "ร้อยละผู้ลงนาม", "ลงนามครบทุกคน", "ลิงก์ประกาศบนเว็บไซต์",
-    "ชื่อผู้รายงาน", "ตำแหน่งผู้รายงาน", "เบอร์โทรศัพท์ผู้รายงาน",
+    "รายงานที่ถูกปฏิเสธ", "ผู้ที่ต้องติดต่อ", "ตำแหน่งผู้ที่ต้องติดต่อ", "เบอร์โทรศัพท์", "อีเมล", "ข้อมูลติดต่อจาก",
 ]
+CHASE_COLUMNS = ["ติดตามล่าสุด", "ติดตามเมื่อ", "ผู้ติดตาม", "รับปากจะส่งภายใน"]
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +54,7 @@ def test_neutralize(value, expected):
 def test_agency_export_has_exactly_the_export_columns(agencies):
     assert (list(export.agency_export(agencies).columns),
             list(export.agency_export(agencies, include_personal=False).columns)) == (
-        EXPORT_COLUMNS, EXPORT_COLUMNS[:-3])
+        EXPORT_COLUMNS, EXPORT_COLUMNS[:-5])
 
 
 def test_agency_export_is_a_thai_table_of_the_same_rows(agencies):
@@ -63,14 +64,17 @@ def test_agency_export_is_a_thai_table_of_the_same_rows(agencies):
     assert (len(table), table["รหัสหน่วยงาน"].tolist(), p01.tolist()[:6], p01.tolist()[8:]) == (
         154, agencies["agency_id"].tolist(),
         ["P01", "สำนักงานจังหวัดขอนแก่น", "ส่วนราชการประจำจังหวัด", "", "ระดับจังหวัด", "ส่งตรงเวลา"],
-        [37, 36, 97.3, "ไม่ใช่", "https://www.p01.example.go.th/moral", "=HYPERLINK(\"http://evil\",\"x\")",
-         "@SUM(A1)", "081-234-5678"])
+        [37, 36, 97.3, "ไม่ใช่", "https://www.p01.example.go.th/moral", "", "=HYPERLINK(\"http://evil\",\"x\")",
+         "@SUM(A1)", "081-234-5678", "", "ผู้รายงาน"])
     # Not reported: no figures and no yes/no, blank rather than 0 % or ไม่ใช่; the rate stays a number.
     assert (pd.isna(p02["ร้อยละผู้ลงนาม"]), pd.isna(p02["บุคลากรทั้งหมด (คน)"]), p02["ลงนามครบทุกคน"],
             p02["สถานะการส่ง"], str(table["ร้อยละผู้ลงนาม"].dtype), str(table["บุคลากรทั้งหมด (คน)"].dtype)) == (
-        True, True, None, "ยังไม่ส่ง", "float64", "Int64")
+        True, True, None, "ยังไม่ส่ง (เลยกำหนด)", "float64", "Int64")
+    # Nobody reported for P02: whom to call is the registry's coordinator.
+    assert p02.tolist()[-5:] == ["นางสาวกาญจนา ทองคำ", "นักวิเคราะห์นโยบายและแผน", "043-072-172",
+                                 "saraban.p02@khonkaen-demo.example", "ทะเบียน"]
     assert (rows.loc["D4012", ["ประเภทหน่วยงาน", "รหัสอำเภอ", "สถานะการส่ง", "ร้อยละผู้ลงนาม", "ลงนามครบทุกคน",
-                               "เบอร์โทรศัพท์ผู้รายงาน"]].tolist(),
+                               "เบอร์โทรศัพท์"]].tolist(),
             p01["ส่งครั้งแรก"]) == (
         ["ที่ว่าการอำเภอ", "4012", "ส่งล่าช้า", 100.0, "ใช่", "043-414-123"],
         pd.Timestamp(datetime(2023, 7, 1, 9, 0, tzinfo=BANGKOK)))
@@ -79,7 +83,7 @@ def test_agency_export_is_a_thai_table_of_the_same_rows(agencies):
 def test_agency_export_words_every_status_and_kind_in_thai(agencies):
     table = export.agency_export(agencies)
     assert (set(table["สถานะการส่ง"]), set(table["ประเภทหน่วยงาน"])) == (
-        {"ส่งตรงเวลา", "ส่งล่าช้า", "ยังไม่ส่ง"},
+        {"ส่งตรงเวลา", "ส่งล่าช้า", "ยังไม่ส่ง (เลยกำหนด)"},
         {"ส่วนราชการประจำจังหวัด", "ส่วนราชการส่วนกลางในจังหวัด", "ที่ว่าการอำเภอ", "หน่วยงานระดับอำเภอ", "อื่น ๆ"})
 
 
@@ -121,18 +125,21 @@ def test_csv_neutralises_text_and_keeps_numbers(agencies):
          "รหัสอำเภอ": "", "อำเภอ": "ระดับจังหวัด", "สถานะการส่ง": "ส่งตรงเวลา", "ส่งครั้งแรก": "2023-07-01 09:00:00",
          "ส่งล่าสุด": "2023-07-01 09:00:00", "บุคลากรทั้งหมด (คน)": "37", "ลงนามแล้ว (คน)": "36",
          "ร้อยละผู้ลงนาม": "97.3", "ลงนามครบทุกคน": "ไม่ใช่",
-         "ลิงก์ประกาศบนเว็บไซต์": "https://www.p01.example.go.th/moral",
-         "ชื่อผู้รายงาน": "'=HYPERLINK(\"http://evil\",\"x\")", "ตำแหน่งผู้รายงาน": "'@SUM(A1)",
-         "เบอร์โทรศัพท์ผู้รายงาน": "081-234-5678"},
+         "ลิงก์ประกาศบนเว็บไซต์": "https://www.p01.example.go.th/moral", "รายงานที่ถูกปฏิเสธ": "",
+         "ผู้ที่ต้องติดต่อ": "'=HYPERLINK(\"http://evil\",\"x\")", "ตำแหน่งผู้ที่ต้องติดต่อ": "'@SUM(A1)",
+         "เบอร์โทรศัพท์": "081-234-5678", "อีเมล": "", "ข้อมูลติดต่อจาก": "ผู้รายงาน"},
         {"รหัสหน่วยงาน": "D4012", "ชื่อหน่วยงาน": "ที่ว่าการอำเภอพล", "ประเภทหน่วยงาน": "ที่ว่าการอำเภอ",
          "รหัสอำเภอ": "4012", "อำเภอ": "พล", "สถานะการส่ง": "ส่งล่าช้า", "ส่งครั้งแรก": "2023-07-09 09:00:00",
          "ส่งล่าสุด": "2023-07-09 09:00:00", "บุคลากรทั้งหมด (คน)": "42", "ลงนามแล้ว (คน)": "42",
-         "ร้อยละผู้ลงนาม": "100.0", "ลงนามครบทุกคน": "ใช่", "ลิงก์ประกาศบนเว็บไซต์": "",
-         "ชื่อผู้รายงาน": "'+66 นายธนพล", "ตำแหน่งผู้รายงาน": "'-ปลัดอำเภอ", "เบอร์โทรศัพท์ผู้รายงาน": "043-414-123"},
+         "ร้อยละผู้ลงนาม": "100.0", "ลงนามครบทุกคน": "ใช่", "ลิงก์ประกาศบนเว็บไซต์": "", "รายงานที่ถูกปฏิเสธ": "",
+         "ผู้ที่ต้องติดต่อ": "'+66 นายธนพล", "ตำแหน่งผู้ที่ต้องติดต่อ": "'-ปลัดอำเภอ", "เบอร์โทรศัพท์": "043-414-123",
+         "อีเมล": "", "ข้อมูลติดต่อจาก": "ผู้รายงาน"},
         {"รหัสหน่วยงาน": "P02", "ชื่อหน่วยงาน": "ที่ทำการปกครองจังหวัดขอนแก่น", "ประเภทหน่วยงาน": "ส่วนราชการประจำจังหวัด",
-         "รหัสอำเภอ": "", "อำเภอ": "ระดับจังหวัด", "สถานะการส่ง": "ยังไม่ส่ง", "ส่งครั้งแรก": "", "ส่งล่าสุด": "",
-         "บุคลากรทั้งหมด (คน)": "", "ลงนามแล้ว (คน)": "", "ร้อยละผู้ลงนาม": "", "ลงนามครบทุกคน": "",
-         "ลิงก์ประกาศบนเว็บไซต์": "", "ชื่อผู้รายงาน": "", "ตำแหน่งผู้รายงาน": "", "เบอร์โทรศัพท์ผู้รายงาน": ""},
+         "รหัสอำเภอ": "", "อำเภอ": "ระดับจังหวัด", "สถานะการส่ง": "ยังไม่ส่ง (เลยกำหนด)", "ส่งครั้งแรก": "",
+         "ส่งล่าสุด": "", "บุคลากรทั้งหมด (คน)": "", "ลงนามแล้ว (คน)": "", "ร้อยละผู้ลงนาม": "", "ลงนามครบทุกคน": "",
+         "ลิงก์ประกาศบนเว็บไซต์": "", "รายงานที่ถูกปฏิเสธ": "", "ผู้ที่ต้องติดต่อ": "นางสาวกาญจนา ทองคำ",
+         "ตำแหน่งผู้ที่ต้องติดต่อ": "นักวิเคราะห์นโยบายและแผน", "เบอร์โทรศัพท์": "043-072-172",
+         "อีเมล": "saraban.p02@khonkaen-demo.example", "ข้อมูลติดต่อจาก": "ทะเบียน"},
     )
 
 
@@ -159,14 +166,15 @@ def test_xlsx_keeps_phones_as_text_and_numbers_as_numbers(agencies):
     sheet = book["kkdash"]
     header = [cell.value for cell in sheet[1]]
     rows = {r[0]: dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True)}
-    phone_cell = sheet.cell(row=2, column=header.index("เบอร์โทรศัพท์ผู้รายงาน") + 1)
+    phone_cell = sheet.cell(row=2, column=header.index("เบอร์โทรศัพท์") + 1)
     code_cell = sheet.cell(row=list(rows).index("D4012") + 2, column=header.index("รหัสอำเภอ") + 1)
     assert (header, sheet.max_row, phone_cell.data_type, phone_cell.number_format, code_cell.value,
             code_cell.number_format, list(rows["P01"].values()), rows["D4012"]["ร้อยละผู้ลงนาม"]) == (
         EXPORT_COLUMNS, 155, "s", "@", "4012", "@",
         ["P01", "สำนักงานจังหวัดขอนแก่น", "ส่วนราชการประจำจังหวัด", None, "ระดับจังหวัด", "ส่งตรงเวลา",
          datetime(2023, 7, 1, 9, 0), datetime(2023, 7, 1, 9, 0), 37, 36, 97.3, "ไม่ใช่",
-         "https://www.p01.example.go.th/moral", "'=HYPERLINK(\"http://evil\",\"x\")", "'@SUM(A1)", "081-234-5678"],
+         "https://www.p01.example.go.th/moral", None, "'=HYPERLINK(\"http://evil\",\"x\")", "'@SUM(A1)",
+         "081-234-5678", None, "ผู้รายงาน"],
         100)
 
 
@@ -175,7 +183,7 @@ def test_xlsx_blank_cells_of_an_agency_that_has_not_reported(agencies):
     header = [cell.value for cell in sheet[1]]
     p02 = next(dict(zip(header, r, strict=True)) for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "P02")
     assert [p02[c] for c in ("สถานะการส่ง", "ส่งครั้งแรก", "บุคลากรทั้งหมด (คน)", "ร้อยละผู้ลงนาม", "ลงนามครบทุกคน")] == [
-        "ยังไม่ส่ง", None, None, None, None]
+        "ยังไม่ส่ง (เลยกำหนด)", None, None, None, None]
 
 
 def test_xlsx_dates_are_date_cells_shown_in_buddhist_era(agencies):
@@ -208,6 +216,22 @@ def test_write_table_picks_the_format_from_the_suffix(tmp_path, suffix):
 def test_write_table_refuses_other_suffixes(tmp_path):
     with pytest.raises(ValueError, match=r"ส่งออกได้เฉพาะไฟล์ \.csv หรือ \.xlsx \(ได้รับ '\.txt'\)"):
         export.write_table(pd.DataFrame({"a": ["x"]}), tmp_path / "agencies.txt")
+
+
+def test_the_export_carries_a_rejected_report_and_the_chase_logs_last_action(agencies):
+    chased = agencies.assign(
+        needs_correction=agencies["agency_id"].eq("P02"), rejected_row=pd.array([28] * len(agencies), dtype="Int64"),
+        rejected_at=pd.Timestamp(datetime(2023, 7, 1, 11, 48, tzinfo=BANGKOK)), rejected_reason="จำนวนอ่านไม่ได้",
+        last_action=agencies["agency_id"].map({"P02": "called"}),
+        last_at=pd.Series([pd.Timestamp(datetime(2023, 7, 8, 10, 0, tzinfo=BANGKOK))] * len(agencies)),
+        last_by="hr@khonkaen.example", promised_on=agencies["agency_id"].map({"P02": date(2023, 7, 12)}))
+    table = export.agency_export(chased).set_index("รหัสหน่วยงาน")
+    assert list(table.columns[-4:]) == CHASE_COLUMNS
+    assert table.loc["P02", ["สถานะการส่ง", "รายงานที่ถูกปฏิเสธ", "ติดตามล่าสุด", "ผู้ติดตาม", "รับปากจะส่งภายใน"]].tolist() == [
+        "ส่งแล้วแต่ต้องแก้ไข", "แถว 28 (1 ก.ค. 2566 11:48 น.): จำนวนอ่านไม่ได้", "โทรแล้ว", "hr@khonkaen.example",
+        date(2023, 7, 12)]
+    viewers = export.agency_export(chased, include_personal=False)
+    assert not set(CHASE_COLUMNS) & set(viewers.columns)
 
 
 # --- every character a form answer or a Google answer can carry: no export ever refuses it ---------------------

@@ -159,9 +159,9 @@ def test_agency_export_csv_keeps_reporter_text_as_text(calc_csv, outcome, regist
     sheet = calc_csv["agencies.csv"]
     names = [cell.value for cell in column(sheet, "ชื่อหน่วยงาน")]
     index = names.index(registry.iloc[0]["name_th"])
-    assert_shown_as_text(column(sheet, "ชื่อผู้รายงาน")[index], PAYLOADS[0])
-    assert_shown_as_text(column(sheet, "ตำแหน่งผู้รายงาน")[index], PAYLOADS[1])
-    assert_shown_as_text(column(sheet, "เบอร์โทรศัพท์ผู้รายงาน")[index], "@0812345678")
+    assert_shown_as_text(column(sheet, "ผู้ที่ต้องติดต่อ")[index], PAYLOADS[0])
+    assert_shown_as_text(column(sheet, "ตำแหน่งผู้ที่ต้องติดต่อ")[index], PAYLOADS[1])
+    assert_shown_as_text(column(sheet, "เบอร์โทรศัพท์")[index], "@0812345678")
     # A formula typed as the declaration link is not a link at all.
     assert column(sheet, "ลิงก์ประกาศบนเว็บไซต์")[index].value is None
     assert injected_formulas(sheet) == []
@@ -213,4 +213,4 @@ def test_xlsx_payloads_are_text_before_and_after_calc(calc_xlsx, plain_table, tm
 def test_xlsx_agency_export_has_no_formula_anywhere(calc_xlsx):
     sheet = calc_xlsx["agencies_in.xlsx"]
     assert injected_formulas(sheet) == []
-    assert any(cell.value == PAYLOADS[0] or cell.value == "'" + PAYLOADS[0] for cell in column(sheet, "ชื่อผู้รายงาน"))
+    assert any(cell.value == PAYLOADS[0] or cell.value == "'" + PAYLOADS[0] for cell in column(sheet, "ผู้ที่ต้องติดต่อ"))

@@ -22,6 +22,7 @@ import pytest
 from kkdash import export
 from kkdash.parsing import parse_phone
 from kkdash.paths import DEMO_RESPONSES_PATH
+from kkdash.registry import load_registry
 from tools.browsing import IDLE, chromium, free_port, needs_chromium, screenshot, streamlit_server
 from tools.fakesheets import FakeSheets
 
@@ -66,11 +67,14 @@ def sheet() -> Iterator[FakeSheets]:
 
 @pytest.fixture(scope="module")
 def contacts() -> set[str]:
-    """The demo reporters' names and phones (as typed and as the app normalises them)."""
+    """The demo reporters' and registry coordinators' names and phones (as typed and as the app shows them)."""
     with open(DEMO_RESPONSES_PATH, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
+    registry = load_registry()
     phones = {parse_phone(row["เบอร์โทรศัพท์"]) for row in rows}
+    phones |= {number.strip() for numbers in registry["phone"] for number in numbers.split(",")}
     found = {row["ชื่อผู้รายงาน"].strip() for row in rows} | phones | {export.phone_for_people(p) for p in phones}
+    found |= set(registry["contact_name"]) | set(registry["email"])
     return {text for text in found if len(text) >= 6}
 
 
@@ -176,11 +180,11 @@ def test_hr_signs_in_and_sees_the_contacts(browser, server, contacts):
     assert HR_EMAIL in sidebar and "ฝ่ายบุคคล" in sidebar
     followup(page, server["base"])
     headers = column_names(page)
-    assert {"ผู้รายงาน", "โทรศัพท์"} <= set(headers), headers
+    assert {"ผู้ที่ต้องติดต่อ", "โทรศัพท์", "ข้อมูลจาก"} <= set(headers), headers
     page.get_by_test_id("stDataFrame").first.scroll_into_view_if_needed()
     screenshot(page, "login-hr-followup")
     text = download_csv(page)
-    assert "เบอร์โทรศัพท์ผู้รายงาน" in text and sum(contact in text for contact in contacts) > 10
+    assert "ผู้ที่ต้องติดต่อ" in text and sum(contact in text for contact in contacts) > 10
     page.context.close()
 
 
@@ -188,10 +192,10 @@ def test_a_viewer_signs_in_and_sees_no_contact_anywhere(browser, server, contact
     page = sign_in(browser, server["base"], VIEWER_EMAIL)
     followup(page, server["base"])
     headers = column_names(page)
-    assert headers and not {"ผู้รายงาน", "ตำแหน่ง", "โทรศัพท์"} & set(headers), headers
+    assert headers and not {"ผู้ที่ต้องติดต่อ", "ตำแหน่ง", "โทรศัพท์", "ข้อมูลจาก"} & set(headers), headers
     screenshot(page, "login-viewer-followup")
     text = download_csv(page)
-    assert "เบอร์โทรศัพท์ผู้รายงาน" not in text and "ชื่อผู้รายงาน" not in text
+    assert "ผู้ที่ต้องติดต่อ" not in text and "เบอร์โทรศัพท์" not in text
     assert not [contact for contact in contacts if contact in text]
     assert not [contact for contact in contacts if contact in page.content()]
     page.context.close()

@@ -27,14 +27,14 @@ def small_registry():
 
 
 def row(agency_id, row_number, submitted_at, fate="used", counts=(10, 10, 0, 0, 0, 0, 5, 5),
-        url="https://www.example.go.th/moral", phone="0812345678"):
+        url="https://www.example.go.th/moral", phone="0812345678", reason="", name="นายสมชาย ใจดี"):
     """One classified row, as rows.classify leaves it, with the columns metrics reads."""
     return {
         "agency_id": agency_id, "row_number": row_number, "fate": fate,
-        "submitted_at": pd.Timestamp(submitted_at, tz=BANGKOK), "declared_on": date(2023, 6, 26),
-        "head_signed": True, **dict(zip(COUNT_FIELDS, counts, strict=True)),
-        "published_url": url, "url_raw": url or "", "reporter_name": "นายสมชาย ใจดี",
-        "reporter_position": "เจ้าพนักงานธุรการ", "reporter_phone": phone,
+        "submitted_at": pd.Timestamp(submitted_at, tz=BANGKOK) if submitted_at else pd.NaT,
+        "declared_on": date(2023, 6, 26), "head_signed": True, **dict(zip(COUNT_FIELDS, counts, strict=True)),
+        "published_url": url, "url_raw": url or "", "reporter_name": name,
+        "reporter_position": "เจ้าพนักงานธุรการ", "reporter_phone": phone, "reporter_email": "", "reason": reason,
     }
 
 
@@ -51,7 +51,8 @@ def rows():
         row("P01", 2, "2023-07-01 09:00", fate="superseded", counts=(10, 8, 0, 0, 0, 0, 5, 5)),
         row("P01", 3, "2023-07-10 09:00", counts=(10, 10, 2, 2, 0, 0, 5, 5)),
         row("D4012", 4, "2023-07-08 00:00:00", counts=(20, 20, 0, 0, 1, 1, 4, 4), url=None),
-        row("U4012-1", 5, "2023-07-01 09:00", fate="rejected"),
+        row("U4012-1", 5, "2023-07-01 09:00", fate="rejected", reason="จำนวนบุคลากรทั้งหมดเป็น 0 ทุกประเภท",
+            phone="0898765432", name="นางสาวสมหญิง ศรีสุข"),
         row("D4001", 6, "2023-07-07 23:59:59", counts=(30, 29, 0, 0, 0, 0, 10, 10)),
         row(None, 7, "2023-07-02 09:00", fate="rejected"),
     )
@@ -145,7 +146,8 @@ def test_district_rollup_figures(agencies, districts):
 def test_province_summary(agencies):
     assert metrics.province_summary(agencies) == {
         "agencies_expected": 5, "agencies_reported": 3, "agencies_on_time": 2, "agencies_late": 1,
-        "agencies_missing": 2, "agencies_overdue": 2, "agencies_fully_signed": 2, "agencies_published": 2,
+        "agencies_missing": 2, "agencies_needing_correction": 1, "agencies_overdue": 2, "agencies_fully_signed": 2,
+        "agencies_published": 2,
         "personnel_total": 82, "personnel_signed": 81, "signing_rate": 81 / 82,
     }
 
@@ -194,3 +196,36 @@ def test_day_offset_counts_bangkok_days(as_of, days):
 
 def test_campaign_starts_eleven_days_before_the_deadline():
     assert metrics.campaign_start(DEADLINE) == date(2023, 6, 26)
+
+
+def test_a_missing_agency_with_a_rejected_report_needs_correction_but_still_counts_as_missing(agencies, districts):
+    table = agencies.set_index("agency_id")
+    assert table.loc["U4012-1", ["status", "needs_correction", "rejected_rows", "rejected_row", "rejected_reason",
+                                  "call_name", "call_phone", "call_source"]].tolist() == [
+        "missing", True, 1, 5, "จำนวนบุคลากรทั้งหมดเป็น 0 ทุกประเภท", "นางสาวสมหญิง ศรีสุข", "0898765432", "reporter"]
+    assert table["needs_correction"].tolist() == [False, False, False, True, False]
+    province, rollup = metrics.province_summary(agencies), metrics.district_rollup(agencies, districts)
+    assert (province["agencies_missing"], province["agencies_needing_correction"]) == (2, 1)
+    assert rollup.set_index("name_th").loc["พล", ["missing", "needing_correction"]].tolist() == [1, 1]
+
+
+def test_whom_to_call_is_the_latest_reporter_else_the_registry_contact(rows, small_registry, districts):
+    registry = small_registry.assign(phone=["043012345", "043098765", "", "", ""], email="",
+                                     contact_name=["นางมาลัย แก้วมณี", "นายอนุชา ทองคำ", "", "", ""],
+                                     contact_position="เจ้าหน้าที่บริหารงานทั่วไป")
+    table = metrics.agency_status(rows, registry, districts, deadline=DEADLINE, as_of=AFTER_DEADLINE)
+    calls = table.set_index("agency_id")[["call_name", "call_phone", "call_source"]].to_dict("index")
+    assert calls == {
+        "P01": {"call_name": "นายสมชาย ใจดี", "call_phone": "0812345678", "call_source": "reporter"},
+        "P02": {"call_name": "นายอนุชา ทองคำ", "call_phone": "043098765", "call_source": "registry"},
+        "D4012": {"call_name": "นายสมชาย ใจดี", "call_phone": "0812345678", "call_source": "reporter"},
+        "U4012-1": {"call_name": "นางสาวสมหญิง ศรีสุข", "call_phone": "0898765432", "call_source": "reporter"},
+        "D4001": {"call_name": "นายสมชาย ใจดี", "call_phone": "0812345678", "call_source": "reporter"},
+    }
+
+
+def test_a_rejected_row_with_an_unreadable_time_still_makes_its_agency_need_correction(small_registry, districts):
+    rows = classified(row("P02", 2, None, fate="rejected", reason="อ่านเวลาประทับไม่ได้: 'เมื่อวาน'"),
+                      row("P01", 3, "2023-07-01 09:00"))
+    table = metrics.agency_status(rows, small_registry, districts, deadline=DEADLINE, as_of=AFTER_DEADLINE)
+    assert table.set_index("agency_id").loc["P02", ["needs_correction", "rejected_row"]].tolist() == [True, 2]

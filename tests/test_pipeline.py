@@ -26,7 +26,8 @@ FINAL = datetime(2023, 7, 20, 12, 0, tzinfo=BANGKOK)
 EARLY = datetime(2023, 7, 5, 12, 0, tzinfo=BANGKOK)
 SUMMARY_KEYS = [
     "as_of", "deadline", "agencies_expected", "agencies_reported", "agencies_on_time", "agencies_late",
-    "agencies_missing", "agencies_fully_signed", "agencies_published", "personnel_total", "personnel_signed",
+    "agencies_missing", "agencies_needing_correction", "agencies_fully_signed", "agencies_published",
+    "personnel_total", "personnel_signed",
     "signing_rate", "rows_total", "rows_used", "rows_superseded", "rows_rejected", "districts",
 ]
 
@@ -113,6 +114,7 @@ def test_summary_after_the_deadline(outcome_final):
         "agencies_on_time": 17,
         "agencies_late": 4,  # U4012-1, U4012-2 (its on-time row was rejected), P23, P26 (one second late)
         "agencies_missing": 133,
+        "agencies_needing_correction": 6,  # P05-P10: each sent only rows 14-19, all rejected
         "agencies_fully_signed": 16,
         "agencies_published": 19,  # all but P11 (no link) and P12 (javascript:)
         "personnel_total": 1745,
@@ -129,12 +131,13 @@ def test_district_figures_after_the_deadline(outcome_final):
     entries = {d["district_code"]: d for d in outcome_final.summary()["districts"]}
     assert (entries["4012"], entries["4001"], entries[None]) == (
         {"district_code": "4012", "name_th": "พล", "expected": 3, "reported": 3, "on_time": 1, "late": 2,
-         "missing": 0, "personnel_total": 80, "personnel_signed": 79, "signing_rate": pytest.approx(79 / 80)},
+         "missing": 0, "needing_correction": 0, "personnel_total": 80, "personnel_signed": 79,
+         "signing_rate": pytest.approx(79 / 80)},
         {"district_code": "4001", "name_th": "เมืองขอนแก่น", "expected": 4, "reported": 4, "on_time": 4,
-         "late": 0, "missing": 0, "personnel_total": 173, "personnel_signed": 171,
+         "late": 0, "missing": 0, "needing_correction": 0, "personnel_total": 173, "personnel_signed": 171,
          "signing_rate": pytest.approx(171 / 173)},
         {"district_code": None, "name_th": "ระดับจังหวัด", "expected": 75, "reported": 14, "on_time": 12,
-         "late": 2, "missing": 61, "personnel_total": 1492, "personnel_signed": 1457,
+         "late": 2, "missing": 61, "needing_correction": 6, "personnel_total": 1492, "personnel_signed": 1457,
          "signing_rate": pytest.approx(1457 / 1492)},
     )
 
@@ -149,6 +152,7 @@ def test_summary_before_the_deadline(outcome_early):
         "agencies_on_time": 14,
         "agencies_late": 0,
         "agencies_missing": 140,
+        "agencies_needing_correction": 7,  # P05-P10, and U4012-2 (row 9 rejected; its good report comes later)
         "agencies_fully_signed": 10,  # P16's first report (38 of 40 civil servants) is its latest so far
         "agencies_published": 12,
         "personnel_total": 1659,
@@ -165,12 +169,12 @@ def test_district_figures_before_the_deadline(outcome_early):
     entries = {d["district_code"]: d for d in outcome_early.summary()["districts"]}
     assert (entries["4012"], entries["4001"], entries[None]) == (
         {"district_code": "4012", "name_th": "พล", "expected": 3, "reported": 1, "on_time": 1, "late": 0,
-         "missing": 2, "personnel_total": 50, "personnel_signed": 50, "signing_rate": 1.0},
+         "missing": 2, "needing_correction": 1, "personnel_total": 50, "personnel_signed": 50, "signing_rate": 1.0},
         {"district_code": "4001", "name_th": "เมืองขอนแก่น", "expected": 4, "reported": 3, "on_time": 3,
-         "late": 0, "missing": 1, "personnel_total": 159, "personnel_signed": 158,
+         "late": 0, "missing": 1, "needing_correction": 0, "personnel_total": 159, "personnel_signed": 158,
          "signing_rate": pytest.approx(158 / 159)},
         {"district_code": None, "name_th": "ระดับจังหวัด", "expected": 75, "reported": 10, "on_time": 10,
-         "late": 0, "missing": 65, "personnel_total": 1450, "personnel_signed": 1413,
+         "late": 0, "missing": 65, "needing_correction": 6, "personnel_total": 1450, "personnel_signed": 1413,
          "signing_rate": pytest.approx(1413 / 1450)},
     )
 

@@ -6,7 +6,7 @@ import pytest
 from kkdash import pipeline
 from kkdash.matching import Match, Matcher, format_candidates
 from kkdash.names import normalize_name
-from kkdash.registry import RegistryError, load_registry, registry_fingerprint, validate_registry
+from kkdash.registry import RegistryError, load_registry, registry_fingerprint, registry_warnings, validate_registry
 from kkdash.schema import HEADERS_TH
 from kkdash.sheet import sheet_from_rows
 
@@ -146,7 +146,7 @@ def test_each_distinct_normalised_name_is_matched_once(registry):
     ([("A1", "หน่วยงาน ก", "", "provincial", ""), ("A2", "หน่วยงาน ก", "", "provincial", "")],
      "name_th 'หน่วยงาน ก' ซ้ำกัน"),
     ([("A1", "หน่วยงาน ก", "", "ministry", "")], "แถว 2: ประเภท 'ministry' ไม่รู้จัก"),
-    ([("A1", "หน่วยงาน ก", "", "provincial", "4026")], "แถว 2: รหัสอำเภอ '4026' ไม่มีในจังหวัดขอนแก่น"),
+    ([("A1", "หน่วยงาน ก", "", "provincial", "4026")], "แถว 2: รหัสอำเภอ '4026' ไม่มีในรายชื่ออำเภอ"),
     ([("A1", "หน่วยงาน ก", "", "provincial", ""), ("", "หน่วยงาน ข", "", "provincial", "")],
      "แถว 3: ไม่มี agency_id หรือ name_th"),
 ])
@@ -174,7 +174,39 @@ def test_an_alias_shared_by_two_agencies_is_refused(districts):
 def test_registry_cells_are_trimmed(districts):
     registry = validate_registry(tiny_registry((" A1 ", " หน่วยงาน ก\u200b", "", " provincial", " 4012 ")),
                                  districts=districts)
-    assert registry.iloc[0].tolist() == ["A1", "หน่วยงาน ก", "", "provincial", "4012"]
+    assert registry.iloc[0].tolist() == ["A1", "หน่วยงาน ก", "", "provincial", "4012", "", "", "", "", ""]
+
+
+def test_registry_contacts_are_optional_columns_under_english_or_thai_headers(districts):
+    table = pd.DataFrame([("A1", "หน่วยงาน ก", "", "provincial", "", "043-012-345 / ๐๘๑ ๒๓๔ ๕๖๗๘",
+                           " saraban@Hr.Example ", "นางมาลัย แก้วมณี", "นักทรัพยากรบุคคล")],
+                         columns=["รหัสหน่วยงาน", "ชื่อหน่วยงาน", "ชื่อเรียกอื่น", "ประเภทหน่วยงาน", "รหัสอำเภอ",
+                                  "เบอร์โทรสำนักงาน", "อีเมล", "ผู้ประสานงาน", "ตำแหน่งผู้ประสานงาน"])
+    registry = validate_registry(table, districts=districts)
+    assert registry.iloc[0].to_dict() == {
+        "agency_id": "A1", "name_th": "หน่วยงาน ก", "aliases": "", "kind": "provincial", "district_code": "",
+        "phone": "043012345, 0812345678", "email": "saraban@hr.example", "contact_name": "นางมาลัย แก้วมณี",
+        "contact_position": "นักทรัพยากรบุคคล", "contact_warning": ""}
+
+
+def test_a_malformed_registry_contact_is_a_warning_not_an_error(districts):
+    table = tiny_registry(("A1", "หน่วยงาน ก", "", "provincial", ""), ("A2", "หน่วยงาน ข", "", "provincial", ""))
+    table = table.assign(phone=["043-012-345 / 1234", "ไม่มี"], email=["hr@a.example, ผิด@", "ok@b.example"])
+    registry = validate_registry(table, districts=districts)
+    assert registry[["phone", "email"]].to_dict("list") == {
+        "phone": ["043012345", ""], "email": ["hr@a.example", "ok@b.example"]}
+    assert registry_warnings(registry).to_dict("records") == [
+        {"agency_id": "A1", "name_th": "หน่วยงาน ก",
+         "warning": "เบอร์โทร '1234' ไม่ครบหรืออ่านไม่ได้, อีเมล 'ผิด@' ไม่ถูกต้อง"},
+        {"agency_id": "A2", "name_th": "หน่วยงาน ข", "warning": "เบอร์โทร 'ไม่มี' ไม่ครบหรืออ่านไม่ได้"}]
+
+
+def test_the_demo_registry_gives_every_agency_invented_contacts(registry):
+    assert (registry["phone"].ne("").all(), registry["contact_name"].ne("").all(),
+            registry["phone"].str.fullmatch(r"0430\d{5}(, 0430\d{5})?").all(),
+            registry["email"].str.endswith(".example").sum()) == (True, True, True, 153)
+    # One e-mail is malformed on purpose, so the registry check has something to show.
+    assert registry_warnings(registry)["agency_id"].tolist() == ["O02"]
 
 
 def test_missing_registry_file_is_an_input_error(tmp_path, districts):

@@ -26,6 +26,7 @@ def test_the_form_has_the_contract_fields_and_thai_headers():
         "reporter_name": "ชื่อผู้รายงาน",
         "reporter_position": "ตำแหน่ง",
         "reporter_phone": "เบอร์โทรศัพท์",
+        "reporter_email": "ที่อยู่อีเมล",
     }
 
 
@@ -34,9 +35,16 @@ def test_default_thai_headers_map_in_sheet_order():
 
 
 def test_extra_columns_are_ignored_and_positions_follow_the_sheet():
-    headers = ["ประทับเวลา", "ที่อยู่อีเมล", *THAI_HEADERS[1:], "คะแนน"]
+    # As a Google Form that collects e-mail addresses lays them out: the address second, a quiz score last.
+    headers = ["ประทับเวลา", "ที่อยู่อีเมล", *[h for h in THAI_HEADERS[1:] if h != "ที่อยู่อีเมล"], "คะแนน"]
     positions = map_headers(headers).positions
-    assert (positions["submitted_at"], positions["agency_name"], positions["reporter_phone"]) == (0, 2, 17)
+    assert (positions["submitted_at"], positions["reporter_email"], positions["agency_name"],
+            positions["reporter_phone"]) == (0, 1, 2, 17)
+
+
+def test_the_english_forms_email_column_is_the_reporters_email():
+    assert map_headers(["Timestamp", "Email Address", *THAI_HEADERS[1:-1]],
+                       extra={"Timestamp": "submitted_at"}).column("reporter_email") == 1
 
 
 def test_optional_columns_may_be_missing():
@@ -44,7 +52,7 @@ def test_optional_columns_may_be_missing():
     header_map = map_headers(required)
     assert [f for f in FIELDS if header_map.column(f) is None] == [
         "district", "declared_on", "head_signed", "published_url",
-        "reporter_name", "reporter_position", "reporter_phone",
+        "reporter_name", "reporter_position", "reporter_phone", "reporter_email",
     ]
 
 

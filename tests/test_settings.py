@@ -244,6 +244,28 @@ def test_example_secrets_file_is_valid_and_documents_every_key():
         assert name in text
 
 
+def test_the_example_documents_the_chase_log_mail_and_reminders_too():
+    from kkdash.settings import SmtpSettings
+    from kkdash.settings import load_settings as load_all
+
+    settings = load_all(read_secrets_file(EXAMPLE), {})
+    assert settings.database_url.startswith("postgresql://kkdash:REPLACE_WITH")
+    assert settings.smtp == SmtpSettings(host="smtp.example.go.th", port=587, security="starttls", user="hr-reminders",
+                                         password="REPLACE_WITH_THE_SMTP_PASSWORD", sender="hr@example.go.th",
+                                         sender_name="กลุ่มงานบริหารทรัพยากรบุคคล", reply_to="hr@example.go.th")
+    assert (settings.mail_problem, settings.reminders.resend_hours, settings.reminders.pace_seconds) == (None, 24, 1)
+    for secret in ("REPLACE_WITH_THE_SMTP_PASSWORD", "REPLACE_WITH_THE_DATABASE_PASSWORD", "hr-reminders"):
+        assert secret not in repr(settings.smtp) and secret not in repr(settings)
+
+
+def test_a_broken_smtp_table_stops_the_mail_only(monkeypatch):
+    from kkdash.settings import load_settings as load_all
+
+    settings = load_all({"smtp": {"host": "smtp.example.go.th", "port": "seventy", "from": "hr@example.go.th"}}, {})
+    assert (settings.smtp, settings.sheet.mode) == (None, "demo")
+    assert settings.mail_problem == "[smtp] port ต้องเป็นเลขพอร์ต 1 ถึง 65535 เช่น 587 (ได้ค่า 'seventy')"
+
+
 # --- published CSV links travel over https; the whole-read deadline; secrets files named with their line -----
 
 

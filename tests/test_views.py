@@ -91,12 +91,14 @@ def test_tel_link(phone, link):
 
 def test_followup_table_leaves_unreported_agencies_blank(outcome):
     table = views.followup_table(outcome.agencies, include_personal=True).set_index("agency_id")
-    assert table.loc["P02", ["status", "signed", "published_url", "link_status", "reporter_phone"]].tolist() == [
-        "🔴 ยังไม่ส่ง (เลยกำหนด)", "-", "", "", ""]
+    # Nobody reported for P02: no figures, and whom to call comes from the registry.
+    assert table.loc["P02", ["status", "signed", "published_url", "link_status", "call_phone", "call_source"]].tolist(
+    ) == ["🔴 ยังไม่ส่ง (เลยกำหนด)", "-", "", "", "tel:043072172", "ทะเบียน"]
     assert pd.isna(table.loc["P02", "signing_rate"]) and table.loc["P02", "fully_signed"] is None
-    assert table.loc["D4012", ["status", "signed", "signing_rate", "reporter_phone"]].tolist() == [
-        "🟢 ส่งตรงเวลา", "10/10", 100.0, "tel:0812345678"]
-    assert "reporter_phone" not in views.followup_table(outcome.agencies, include_personal=False)
+    assert table.loc["D4012", ["status", "signed", "signing_rate", "call_phone", "call_source"]].tolist() == [
+        "🟢 ส่งตรงเวลา", "10/10", 100.0, "tel:0812345678", "ผู้รายงาน"]
+    assert not {"call_phone", "call_name", "call_source"} & set(
+        views.followup_table(outcome.agencies, include_personal=False).columns)
 
 
 def test_submission_history_says_which_row_counts_and_why(outcome):

@@ -25,7 +25,7 @@ def main() -> None:
     """The demo at 5 ก.ค. 2566 16:00, as the overview opens it -> docs/images/brief.png."""
     outcome = pipeline.run(read_responses_csv(DEMO_RESPONSES_PATH), load_registry(), load_districts(),
                            as_of=DEMO_AS_OF.replace(second=59))
-    data = brief.brief_pdf(outcome, source_label="ไฟล์คำตอบตัวอย่าง data/demo_responses.csv", demo=True,
+    data = brief.brief_pdf(outcome, source_label="ข้อมูลตัวอย่าง", demo=True,
                            generated_at=datetime(2023, 7, 5, 16, 5, tzinfo=BANGKOK))
     with tempfile.TemporaryDirectory() as folder:
         pdf = Path(folder) / "brief.pdf"

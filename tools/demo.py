@@ -21,7 +21,8 @@ from kkdash.paths import DEMO_RESPONSES_PATH
 from kkdash.registry import load_districts, load_registry
 from kkdash.schema import HEADERS_TH, PERSONNEL_TYPES
 
-HEADERS = ["ประทับเวลา", "ที่อยู่อีเมล", *list(HEADERS_TH.values())[1:]]
+HEADERS = [HEADERS_TH["submitted_at"], HEADERS_TH["reporter_email"],
+           *[h for f, h in HEADERS_TH.items() if f not in ("submitted_at", "reporter_email")]]
 FIRST_NAMES = ["สมชาย", "สมหญิง", "วิไลวรรณ", "ประเสริฐ", "กาญจนา", "ธนพล", "อรุณี", "สุรชัย",
                "พรทิพย์", "ณัฐวุฒิ", "จิราพร", "อนุชา", "ศิริพร", "วีระพงษ์", "มาลัย", "ปิยะนุช"]
 LAST_NAMES = ["ใจดี", "ศรีสุข", "บุญมา", "แก้วมณี", "พรหมวงศ์", "ทองคำ", "ชัยมงคล", "สุขประเสริฐ",

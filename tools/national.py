@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kkdash.registry import REGISTRY_COLUMNS
 from tools import demo
 
 PROVINCE_ROWS = 300  # one province's sheet: ~250 agencies, a few corrections and rejects
@@ -87,7 +88,8 @@ def registry_templates(registry: pd.DataFrame, districts: pd.DataFrame) -> list[
         else:
             name, aliases = row.name_th, []  # "ตำรวจภูธรภาค 4" names a region: only Khon Kaen has it
         district = numbers[row.district_code] if row.district_code else None
-        templates.append(Template(row.agency_id, name, tuple(aliases), row.kind, district, tuple(row)))
+        templates.append(Template(row.agency_id, name, tuple(aliases), row.kind, district,
+                                   tuple(getattr(row, column) for column in REGISTRY_COLUMNS)))
     for code, number in numbers.items():
         for index, (name, alias) in enumerate(EXTRA_UNITS, start=3):
             templates.append(Template(f"U{code}-{index}", name, (alias,), "district_unit", number))

@@ -22,3 +22,20 @@ def progress_note(outcome: Outcome) -> None:
         st.info("ยังไม่มีหน่วยงานใดส่งแบบรายงาน ณ เวลาที่เลือก — ตัวเลขจะขึ้นเมื่อมีคำตอบในแผ่นงาน", icon="ℹ️")
     elif outcome.province["agencies_missing"] == 0:
         st.success("ทุกหน่วยงานในทะเบียนส่งแบบรายงานแล้ว", icon="✅")
+
+
+def brief_button(campaign, *, links_verified: int | None) -> None:
+    """ดาวน์โหลดสรุปสำหรับผู้บริหาร (PDF): the governor's one page for the moment shown, built when asked for."""
+    from kkdash import brief
+    from kkdash.dates import BANGKOK, now
+
+    outcome, dataset = campaign.outcome, campaign.dataset
+
+    def pdf() -> bytes:
+        return brief.brief_pdf(outcome, source_label=dataset.label, demo=dataset.is_demo, generated_at=now(),
+                               links_verified=links_verified)
+
+    stamp = outcome.as_of.astimezone(BANGKOK).strftime("%Y-%m-%d-%H%M")
+    st.download_button("ดาวน์โหลดสรุปสำหรับผู้บริหาร (PDF)", pdf, file_name=f"kkdash-สรุปผู้บริหาร-{stamp}.pdf",
+                       mime="application/pdf", icon=":material/picture_as_pdf:", key="overview_brief",
+                       on_click="ignore")

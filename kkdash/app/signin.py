@@ -50,6 +50,12 @@ def access_decision(dataset: Dataset) -> access.Decision:
                          demo=dataset.is_demo)
 
 
+def author(decision: access.Decision) -> str:
+    """Who writes a chase-log entry: the signed-in e-mail; '' when the visitor must type a name
+    (a shared password or open demo access names nobody)."""
+    return decision.who if "@" in decision.who else ""
+
+
 def can_see_contacts(dataset: Dataset) -> bool:
     """Reporter names, positions and phones: only for the hr role (rules in kkdash.access)."""
     return access_decision(dataset).contacts

@@ -8,11 +8,11 @@ import streamlit as st
 from kkdash import export, views
 from kkdash.app import data, linkcheck
 from kkdash.app.state import Campaign
-from kkdash.labels import FILTER_STATUS_TH, KINDS_TH, LINK_STATUS_TH, PROVINCE_GROUP_TH
+from kkdash.labels import CHASE_FILTER_TH, FILTER_STATUS_TH, KINDS_TH, LINK_STATUS_TH, PROVINCE_GROUP_TH
 from kkdash.pipeline import Outcome
 from kkdash.text import literal, literal_table
 
-FILTER_PARAMS = ("status", "district", "kind", "q", "link")
+FILTER_PARAMS = ("status", "district", "kind", "q", "link", "chase")
 FULL_TEXT_ROWS = 60  # a table that wraps long reasons reads better than a grid, up to a page or so
 HISTORY_COLUMNS = {
     "row_number": st.column_config.NumberColumn("แถวในชีต", format="%d"),
@@ -31,16 +31,21 @@ QUALITY_COLUMNS = {
     "agency": st.column_config.TextColumn("หน่วยงานในทะเบียน"),
     "warning": st.column_config.TextColumn("คำเตือน", width="large"),
     "replaced_by_row": st.column_config.NumberColumn("แทนที่ด้วยแถว", format="%d"),
+    "agency_id": st.column_config.TextColumn("รหัสหน่วยงาน"),
+    "name_th": st.column_config.TextColumn("หน่วยงาน"),
 }
 
 
-def agency_filters(agencies: pd.DataFrame, *, key: str) -> views.AgencyFilters:
-    """The follow-up filters, seeded from the URL and written back to it so a link reproduces the view."""
+def agency_filters(agencies: pd.DataFrame, *, key: str, chase: bool = False) -> views.AgencyFilters:
+    """The follow-up filters, seeded from the URL and written back to it so a link reproduces the view.
+
+    ``chase``: offer the chase log's filters too (the hr role only: they read the log).
+    """
     initial = views.filters_from_params(st.query_params.to_dict())
     districts = _district_options(agencies)
     seeds = {f"{key}_status": list(initial.statuses), f"{key}_kind": list(initial.kinds),
              f"{key}_district": [d for d in initial.districts if d in districts], f"{key}_q": initial.query,
-             f"{key}_link": list(initial.links)}
+             f"{key}_link": list(initial.links), f"{key}_chase": list(initial.chase) if chase else []}
     for widget, value in seeds.items():
         st.session_state.setdefault(widget, value)
     status_col, district_col, kind_col, link_col, query_col = st.columns([3, 3, 2, 2, 2])
@@ -53,8 +58,10 @@ def agency_filters(agencies: pd.DataFrame, *, key: str) -> views.AgencyFilters:
     link_states = link_col.multiselect("ลิงก์ประกาศ", list(LINK_STATUS_TH), key=f"{key}_link",
                                        format_func=LINK_STATUS_TH.get, placeholder="ทุกสถานะลิงก์")
     query = query_col.text_input("ค้นหาชื่อหน่วยงาน", key=f"{key}_q", placeholder="เช่น สาธารณสุข")
+    chase_states = st.multiselect("การติดตาม", list(CHASE_FILTER_TH), key=f"{key}_chase",
+                                  format_func=CHASE_FILTER_TH.get, placeholder="ทุกหน่วยงาน") if chase else []
     filters = views.AgencyFilters(statuses=tuple(statuses), districts=tuple(chosen_districts), kinds=tuple(kinds),
-                                  query=query.strip(), links=tuple(link_states))
+                                  query=query.strip(), links=tuple(link_states), chase=tuple(chase_states))
     _write_params(filters.to_params())
     return filters
 
@@ -84,10 +91,11 @@ def followup_order(*, include_personal: bool) -> list[str]:
     The phone sits beside the name: on a 1366-wide screen the grid shows about six columns, and
     a phone scrolled away from its agency's name is a call to the wrong office.
     """
-    contact = ["reporter_phone", "reporter_name"] if include_personal else []
-    position = ["reporter_position"] if include_personal else []
-    return ["status", "name_th", *contact, "district", "signed", "signing_rate", "fully_signed", "published_url",
-            "link_status", *position, "last_submitted", "first_submitted", "kind", "agency_id"]
+    contact = ["call_phone", "call_name", "call_source"] if include_personal else []
+    chased = ["last_action", "last_at", "promised_on", "last_by"] if include_personal else []
+    position = ["call_position"] if include_personal else []
+    return ["status", "name_th", *contact, *chased, "district", "rejected", "signed", "signing_rate", "fully_signed",
+            "published_url", "link_status", *position, "last_submitted", "first_submitted", "kind", "agency_id"]
 
 
 def followup_columns(*, include_personal: bool) -> dict:
@@ -106,12 +114,19 @@ def followup_columns(*, include_personal: bool) -> dict:
         "fully_signed": st.column_config.CheckboxColumn("ลงนามครบ"),
         "published_url": st.column_config.LinkColumn("ประกาศบนเว็บไซต์", display_text="เปิดลิงก์"),
         "link_status": st.column_config.TextColumn("ผลตรวจลิงก์"),
+        "rejected": st.column_config.TextColumn("รายงานที่ถูกปฏิเสธ", width="large"),
     }
     if include_personal:
         columns |= {
-            "reporter_name": st.column_config.TextColumn("ผู้รายงาน"),
-            "reporter_position": st.column_config.TextColumn("ตำแหน่ง"),
-            "reporter_phone": st.column_config.LinkColumn("โทรศัพท์", display_text=r"tel:(.*)"),
+            "call_name": st.column_config.TextColumn("ผู้ที่ต้องติดต่อ"),
+            "call_position": st.column_config.TextColumn("ตำแหน่ง"),
+            "call_phone": st.column_config.LinkColumn("โทรศัพท์", display_text=r"tel:(.*)"),
+            "call_source": st.column_config.TextColumn("ข้อมูลจาก", help="ผู้รายงาน = จากแบบรายงานล่าสุด,"
+                                                                      " ทะเบียน = ผู้ประสานงานในทะเบียนหน่วยงาน"),
+            "last_action": st.column_config.TextColumn("ติดตามล่าสุด"),
+            "last_at": st.column_config.TextColumn("ติดตามเมื่อ"),
+            "promised_on": st.column_config.TextColumn("รับปากจะส่งภายใน"),
+            "last_by": st.column_config.TextColumn("ผู้ติดตาม"),
         }
     return columns
 
@@ -131,6 +146,19 @@ def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views
                           file_name="kkdash-agencies.xlsx", icon=":material/download:",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key="followup_xlsx", width="stretch")
+
+
+AGENCY_PARAM = "agency"
+
+
+def picked_agency(chosen: pd.DataFrame, selection) -> pd.DataFrame | None:
+    """The agency whose panel to open, as a one-row table: the row clicked, else `?agency=ID` (a link to one
+    agency), else None."""
+    rows = selection.selection.rows if selection else []
+    if rows:
+        return chosen.iloc[rows[:1]]
+    linked = chosen[chosen["agency_id"] == st.query_params.get(AGENCY_PARAM, "")]
+    return linked.iloc[:1] if len(linked) else None
 
 
 def agency_history(outcome: Outcome, agency: pd.Series, *, include_personal: bool = True) -> None:
@@ -165,4 +193,4 @@ def full_text_table(frame: pd.DataFrame, *, key: str) -> None:
         return
     headers = {column: QUALITY_COLUMNS[column].get("label", column) for column in frame.columns}
     # st.table renders Markdown in its cells: typed text must be shown as typed, never as links or images.
-    st.table(literal_table(frame).rename(columns=headers).set_index(headers["row_number"]))
+    st.table(literal_table(frame).rename(columns=headers).set_index(headers[frame.columns[0]]))

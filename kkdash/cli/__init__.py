@@ -10,13 +10,15 @@ import sys
 from datetime import datetime, timedelta
 
 from kkdash import export, intake, pipeline, views
+from kkdash.cli import brief, log, remind
 from kkdash.cli.text import format_check, format_links_table, format_summary, safe_output, stale_data_lines
 from kkdash.dates import end_of_day, in_bangkok
 from kkdash.dates import now as bangkok_now
 from kkdash.errors import InputError
-from kkdash.labels import STATUS_TH
+from kkdash.labels import FILTER_STATUS_TH, LINK_STATUS_TH
 from kkdash.metrics import DEFAULT_DEADLINE
 from kkdash.parsing import clean_text, parse_datetime
+from kkdash.registry import registry_warnings
 from kkdash.settings import SECRETS_PATH, Settings, SettingsError, load_settings, read_secrets_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT = 0, 1, 2
@@ -90,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="ตรวจซ้ำเมื่อผลเก่ากว่านี้ เช่น 30m, 24h, 7d (ค่าเริ่มต้น 24h)")
     links.add_argument("--workers", type=_workers, default=8, help=f"ตรวจพร้อมกันได้กี่ลิงก์ 1–{MAX_WORKERS} (ค่าเริ่มต้น 8)")
     links.add_argument("--out", help="บันทึกผลรายหน่วยงานเป็น .csv หรือ .xlsx")
+    log.add_parser(commands, _add_inputs)
+    remind.add_parser(commands, _add_inputs)
+    brief.add_parser(commands, _add_inputs)
     return parser
 
 
@@ -113,13 +118,20 @@ def settings_from(args: argparse.Namespace) -> Settings:
     secrets = read_secrets_file(args.secrets or SECRETS_PATH)
     return load_settings(secrets, responses=args.responses, registry=args.registry, districts=args.districts,
                          demo=args.demo, deadline=args.deadline, header_map=args.header_map,
-                         threshold=args.threshold, accept_drop=args.accept_drop)
+                         threshold=args.threshold, database=getattr(args, "database", None),
+                         accept_drop=getattr(args, "accept_drop", False))
 
 
-def load_dataset(settings: Settings) -> intake.Dataset:
+def load_dataset(settings: Settings, *, need_rows: bool = True) -> intake.Dataset:
     """The data for this run; no usable data -> InputError; the last good read instead of the sheet
-    (a failed, unusable or held-back read) -> a line on stderr saying why, and the run goes on."""
+    (a failed, unusable or held-back read) -> a line on stderr saying why, and the run goes on.
+
+    ``need_rows=False``: only the registry and the deadline are needed (the chase log), so a sheet that
+    cannot be read is no obstacle.
+    """
     dataset = intake.open_dataset(settings)
+    if not need_rows and len(dataset.registry):
+        return dataset
     if dataset.sheet is None:
         raise InputError(dataset.problem or f"อ่าน Google Sheet ไม่ได้: {dataset.error}")
     for line in stale_data_lines(dataset):
@@ -129,12 +141,28 @@ def load_dataset(settings: Settings) -> intake.Dataset:
 
 def compute(args: argparse.Namespace) -> pipeline.Outcome:
     """Command-line inputs -> Outcome."""
+    return compute_with_dataset(args)[0]
+
+
+def compute_with_dataset(args: argparse.Namespace) -> tuple[pipeline.Outcome, intake.Dataset]:
+    """Command-line inputs -> (Outcome, the Dataset it was computed from)."""
     settings = settings_from(args)
     as_of = parse_as_of(args.as_of)
     dataset = load_dataset(settings)
-    return pipeline.run(dataset.sheet, dataset.registry, dataset.districts, as_of=as_of,
-                        deadline=dataset.deadline or DEFAULT_DEADLINE, header_extra=dict(dataset.header_extra),
-                        threshold=dataset.threshold)
+    outcome = pipeline.run(dataset.sheet, dataset.registry, dataset.districts, as_of=as_of,
+                           deadline=dataset.deadline or DEFAULT_DEADLINE, header_extra=dict(dataset.header_extra),
+                           threshold=dataset.threshold)
+    return outcome, dataset
+
+
+def compute_with_links(args: argparse.Namespace) -> tuple[pipeline.Outcome, object, intake.Dataset]:
+    """Command-line inputs -> (Outcome, its agencies with their stored link-check results, the Dataset)."""
+    from kkdash import links
+
+    outcome, dataset = compute_with_dataset(args)
+    results = links.load_link_results(settings_from(args).link_cache_path,
+                                      urls=outcome.agencies["published_url"].dropna())
+    return outcome, views.with_link_status(outcome.agencies, results), dataset
 
 
 def run_summary(args: argparse.Namespace) -> int:
@@ -152,6 +180,9 @@ def run_check(args: argparse.Namespace) -> int:
     outcome = compute(args)
     for line in format_check(outcome):
         print(line)
+    # The registry's contacts too: a coordinator's phone that cannot be dialled is found before HR needs it.
+    for warning in registry_warnings(outcome.agencies).itertuples(index=False):
+        print(f"ทะเบียน\t{warning.agency_id}\t{warning.name_th}\tคำเตือน: {warning.warning}")
     print(views.row_arithmetic(outcome.counts), file=sys.stderr)
     return EXIT_REJECTED if outcome.counts["rows_rejected"] else EXIT_OK
 
@@ -173,17 +204,23 @@ def write(table, path: str) -> None:
         raise CliError(f"เขียนไฟล์ {path} ไม่ได้: {exc}") from exc
 
 
-def filter_agencies(agencies, *, statuses: str | None, district: str | None):
-    """--status a,b and --district CODE|province -> the matching agency rows."""
-    wanted = tuple(s.strip() for s in (statuses or "").split(",") if s.strip())
-    unknown = set(wanted) - set(STATUS_TH)
-    if unknown:
-        raise CliError(f"--status รู้จักเฉพาะ on_time, late, missing (ได้รับ {', '.join(sorted(unknown))})")
+def filter_agencies(agencies, *, statuses: str | None, district: str | None, links: str | None = None):
+    """--status a,b, --district CODE|province and --link a,b -> the matching agency rows."""
+    wanted, link_states = _codes(statuses, FILTER_STATUS_TH, "--status"), _codes(links, LINK_STATUS_TH, "--link")
     if district and district != views.PROVINCE_FILTER and district not in set(agencies["district_code"]):
         raise CliError(f"--district '{district}' ไม่ใช่รหัสอำเภอในทะเบียน")
     # The same filter the follow-up page applies, so a CLI export equals the page's download.
-    filters = views.AgencyFilters(statuses=wanted, districts=(district,) if district else ())
-    return views.apply_filters(agencies, filters)
+    filters = views.AgencyFilters(statuses=wanted, districts=(district,) if district else (), links=link_states)
+    return views.by_follow_up_priority(views.apply_filters(agencies, filters))
+
+
+def _codes(text: str | None, known: dict, option: str) -> tuple[str, ...]:
+    """`a,b` -> the codes, each one known; CliError naming the unknown ones and what is allowed."""
+    wanted = tuple(s.strip() for s in (text or "").split(",") if s.strip())
+    unknown = set(wanted) - set(known)
+    if unknown:
+        raise CliError(f"{option} รู้จักเฉพาะ {', '.join(known)} (ได้รับ {', '.join(sorted(unknown))})")
+    return wanted
 
 
 def parse_max_age(text: str) -> timedelta:
@@ -222,7 +259,27 @@ def _print_progress(done: int, total: int) -> None:
     print(f"\rตรวจลิงก์ {done}/{total}", end="\n" if done == total else "", file=sys.stderr, flush=True)
 
 
-COMMANDS = {"summary": run_summary, "check": run_check, "export": run_export, "links": run_links}
+def run_remind(args: argparse.Namespace) -> int:
+    """`remind` (kkdash/cli/remind.py): the agencies chosen, with their link-check results."""
+    def outcome_and_agencies(arguments):
+        outcome, agencies, _ = compute_with_links(arguments)
+        return outcome, agencies
+
+    return remind.run(args, settings_from=settings_from, compute=outcome_and_agencies, choose=filter_agencies)
+
+
+def run_brief(args: argparse.Namespace) -> int:
+    """`brief` (kkdash/cli/brief.py)."""
+    return brief.run(args, compute_with_links=compute_with_links)
+
+
+def run_log(args: argparse.Namespace) -> int:
+    """`log add` / `log list` (kkdash/cli/log.py)."""
+    return log.run(args, settings_from=settings_from, load_dataset=load_dataset)
+
+
+COMMANDS = {"summary": run_summary, "check": run_check, "export": run_export, "links": run_links, "log": run_log,
+            "remind": run_remind, "brief": run_brief}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pandas as pd
 
 from kkdash.dates import format_thai_date
-from kkdash.labels import LINK_STATUS_TH, NO_LINK, REJECTED, WARNING
+from kkdash.labels import ACTIONS_TH, ENTRY_HEADERS_TH, LINK_STATUS_TH, NO_LINK, REJECTED, WARNING
 from kkdash.pipeline import Outcome
 from kkdash.views import row_arithmetic
 
@@ -151,3 +151,17 @@ def format_links_table(df: pd.DataFrame) -> str:
     lines.append(f"รวม {len(df)} ลิงก์: {summary}")
     return "\n".join(line.rstrip() for line in lines)
 
+
+
+def format_log(entries: pd.DataFrame) -> str:
+    """Chase-log entries -> one line each: number, agency, when, action, promise, who, note."""
+    if entries.empty:
+        return "ยังไม่มีบันทึกการติดตามในรอบนี้"
+    lines = ["\t".join(ENTRY_HEADERS_TH[c] for c in ("id", "agency_id", "at", "action", "promised_on", "by", "note"))]
+    for entry in entries.itertuples(index=False):
+        promise = format_thai_date(entry.promised_on) if entry.promised_on else ""
+        corrects = f" (แก้ไขลำดับที่ {entry.corrects})" if pd.notna(entry.corrects) else ""
+        lines.append("\t".join([str(entry.id), entry.agency_id, format_thai_date(entry.at, with_time=True),
+                                ACTIONS_TH.get(entry.action, entry.action) + corrects, promise, entry.by,
+                                " ".join(entry.note.split())]))
+    return "\n".join(lines)

@@ -21,6 +21,7 @@ from kkdash.errors import SettingsError
 from kkdash.files import path_kind
 from kkdash.matching import DEFAULT_THRESHOLD
 from kkdash.paths import DISTRICTS_PATH, REGISTRY_PATH
+from kkdash.settings.reminders import ReminderSettings, load_reminders
 from kkdash.settings.sheet import (
     ENV_ALLOW_LOOPBACK,
     SheetSettings,
@@ -30,8 +31,9 @@ from kkdash.settings.sheet import (
 )
 from kkdash.settings.smtp import SmtpSettings, load_smtp
 
-__all__ = ["ENV_ALLOW_LOOPBACK", "Settings", "SettingsError", "SheetSettings", "SmtpSettings", "load_settings",
-           "load_sheet_settings", "load_smtp", "parse_sheet_key", "read_header_map", "read_secrets_file"]
+__all__ = ["ENV_ALLOW_LOOPBACK", "ReminderSettings", "Settings", "SettingsError", "SheetSettings", "SmtpSettings",
+           "load_reminders", "load_settings", "load_sheet_settings", "load_smtp", "parse_sheet_key", "read_header_map",
+           "read_secrets_file"]
 
 ENV_REGISTRY_PATH = "KKDASH_REGISTRY_PATH"
 ENV_DISTRICTS_PATH = "KKDASH_DISTRICTS_PATH"
@@ -92,6 +94,12 @@ class Settings:
     threshold: float = DEFAULT_THRESHOLD
     deadline: date | None = None
     allow_loopback: bool = False
+    # The chase log's database: KKDASH_DATABASE_URL or [database] url; None: a SQLite file in cache_dir.
+    database_url: str | None = field(default=None, repr=False)
+    # The office's SMTP server (None: reminders are written, not e-mailed) and why it cannot be used.
+    smtp: SmtpSettings | None = field(default=None, hash=False)
+    mail_problem: str | None = None  # [smtp] or [reminders] cannot be used: reminders are not sent
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
     accept_drop: bool = False  # the CLI's --accept-drop: a read that lost most answers replaces the last good one
 
     @property
@@ -108,7 +116,7 @@ class Settings:
 def load_settings(secrets: Mapping | None, environ: Mapping | None = None, *, responses: str | None = None,
                   registry: str | None = None, districts: str | None = None, demo: bool = False,
                   deadline: str | None = None, header_map: str | None = None,
-                  threshold: float | None = None, accept_drop: bool = False) -> Settings:
+                  threshold: float | None = None, database: str | None = None, accept_drop: bool = False) -> Settings:
     """secrets.toml's tables, the environment and the CLI's flags -> Settings; raises SettingsError for bad values."""
     environ = os.environ if environ is None else environ
     try:
@@ -128,8 +136,34 @@ def load_settings(secrets: Mapping | None, environ: Mapping | None = None, *, re
         threshold=_threshold(threshold),
         deadline=flagged_deadline or sheet.deadline,
         allow_loopback=loopback_allowed(environ),
+        database_url=database or _database_url(secrets, environ),
+        **_mail(secrets, environ),
         accept_drop=accept_drop,
     )
+
+
+def _mail(secrets: Mapping | None, environ: Mapping) -> dict:
+    """`[smtp]` and `[reminders]`: a broken [smtp] table is a problem for sending only, never for the figures."""
+    tables = secrets if isinstance(secrets, Mapping) else {}
+    found = {"smtp": None, "mail_problem": None, "reminders": ReminderSettings()}
+    try:
+        found["reminders"] = load_reminders(tables.get("reminders"), environ)
+        found["smtp"] = load_smtp(tables.get("smtp"), environ)
+    except SettingsError as exc:
+        found["mail_problem"] = str(exc)
+    return found
+
+
+def _database_url(secrets: Mapping | None, environ: Mapping) -> str | None:
+    """KKDASH_DATABASE_URL, else `[database] url` of secrets.toml; None for the default SQLite file."""
+    value = environ.get(ENV_DATABASE_URL)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    table = (secrets or {}).get("database") if isinstance(secrets, Mapping) else None
+    url = table.get("url") if isinstance(table, Mapping) else None
+    if url is not None and not isinstance(url, str):
+        raise SettingsError("[database] url ต้องเป็นข้อความ เช่น postgresql://ผู้ใช้@เครื่อง/ฐานข้อมูล")
+    return url.strip() if isinstance(url, str) and url.strip() else None
 
 
 def _env_path(environ: Mapping, name: str) -> Path | None:

@@ -20,15 +20,9 @@ SECURITY_MODES = (STARTTLS, SSL, NONE)
 DEFAULT_PORTS = {STARTTLS: 587, SSL: 465, NONE: 25}
 DEFAULT_TIMEOUT = 30.0
 MAX_TIMEOUT = 300.0
-ENV = {
-    "host": "KKDASH_SMTP_HOST",
-    "port": "KKDASH_SMTP_PORT",
-    "security": "KKDASH_SMTP_SECURITY",
-    "user": "KKDASH_SMTP_USER",
-    "password": "KKDASH_SMTP_PASSWORD",
-    "from": "KKDASH_SMTP_FROM",
-    "reply_to": "KKDASH_SMTP_REPLY_TO",
-}
+# KKDASH_SMTP_HOST, _PORT, _SECURITY, _USER, _PASSWORD, _FROM, _REPLY_TO override the table's keys.
+ENV = {key: f"KKDASH_SMTP_{key.upper()}" for key in ("host", "port", "security", "user", "password", "from",
+                                                      "reply_to")}
 _SPACES = re.compile(r"\s+")
 
 
