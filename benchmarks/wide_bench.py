@@ -36,10 +36,11 @@ ANSWER = ["1/7/2566, 9:00:00", "สำนักงานจังหวัดข
 
 
 def wide_rows(width: int, *, blank_row: bool) -> list[list[str]]:
-    """The form's 17 questions and ``width`` - 17 more; ROWS answers, one of them blank when asked."""
+    """The form's questions and more up to ``width``; ROWS answers, one of them blank when asked."""
     extra = width - len(HEADERS_TH)
     rows = [[*HEADERS_TH.values(), *(f"คำถามที่ {n}" for n in range(extra))]]
-    rows += [[*ANSWER, *(f"{i}:{n}" for n in range(extra))] for i in range(ROWS)]
+    form = [*ANSWER, *[""] * (len(HEADERS_TH) - len(ANSWER))]
+    rows += [[*form, *(f"{i}:{n}" for n in range(extra))] for i in range(ROWS)]
     if blank_row:
         rows[ROWS // 2] = [""] * width
     return rows

@@ -69,7 +69,8 @@ def agency_export(agencies: pd.DataFrame, *, include_personal: bool = True) -> p
     Counts and the rate stay numbers, blank for an agency that has not reported (no report, no
     figures); dates stay date-times; codes and phones stay text.
     """
-    agencies = agencies.assign(rejected=views.rejected_note(agencies), status_words=views.status_words(agencies),
+    agencies = agencies.assign(rejected=views.rejected_note(agencies, include_personal=include_personal),
+                               status_words=views.status_words(agencies),
                                call_source=agencies["call_source"].map(CALL_SOURCE_TH).fillna(""))
     columns = [c for c in AGENCY_COLUMNS if (include_personal or c not in PERSONAL_COLUMNS) and c in agencies]
     table = agencies[columns].reset_index(drop=True)

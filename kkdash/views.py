@@ -246,7 +246,8 @@ def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.Data
         "published_url": agencies["published_url"].fillna(""),
         "link_status": link_status.where(reported, ""),
     })
-    table["rejected"] = rejected_note(agencies)
+    # The reason quotes typed text: a viewer sees what looks like a phone, e-mail or name masked.
+    table["rejected"] = rejected_note(agencies, include_personal=include_personal)
     if include_personal and "last_action" in agencies:
         table["last_action"] = agencies["last_action"].map(ACTIONS_TH).fillna("")
         table["last_at"] = thai_times(agencies["last_at"]).replace("-", "")
@@ -271,10 +272,14 @@ def status_words(agencies: pd.DataFrame, *, badges: bool = False) -> pd.Series:
     return words.where(~agencies["needs_correction"], NEEDS_CORRECTION_BADGE if badges else NEEDS_CORRECTION_TH)
 
 
-def rejected_note(agencies: pd.DataFrame) -> pd.Series:
-    """For an agency that must correct its report: `แถว 28 (1 ก.ค. 2566 09:00 น.): reason`; '' for the others."""
+def rejected_note(agencies: pd.DataFrame, *, include_personal: bool = True) -> pd.Series:
+    """For an agency that must correct its report: `แถว 28 (1 ก.ค. 2566 09:00 น.): reason`; '' for the others
+    (the reason's typed text masked where it looks personal, unless ``include_personal``)."""
+    reason = agencies["rejected_reason"].fillna("")
+    if not include_personal:
+        reason = reason.map(mask_personal)
     note = ("แถว " + agencies["rejected_row"].astype("string").fillna("") + " (" + thai_times(agencies["rejected_at"])
-            + "): " + agencies["rejected_reason"].fillna(""))
+            + "): " + reason)
     return note.where(agencies["needs_correction"], "").astype("str")
 
 

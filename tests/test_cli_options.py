@@ -135,7 +135,7 @@ def test_check_prints_no_control_character_typed_into_the_sheet(tmp_path):
 def test_an_escape_in_a_bad_option_value_is_printed_escaped(responses):
     code, out, err = run("export", "--responses", responses, "--out", "x.csv", "--status", "\x1b[2Jmissing")
     assert (code, out) == (2, "")
-    assert err == "kkdash: --status รู้จักเฉพาะ on_time, late, missing (ได้รับ \\u001b[2Jmissing)\n"
+    assert err.startswith("kkdash: --status รู้จักเฉพาะ ") and err.endswith(" (ได้รับ \\u001b[2Jmissing)\n")
 
 
 def test_the_links_table_escapes_typed_text():

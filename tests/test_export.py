@@ -266,4 +266,4 @@ def test_a_reporter_name_with_a_vertical_tab_exports_to_excel(registry, district
     sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(table)))["kkdash"]
     header = [cell.value for cell in sheet[1]]
     p01 = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "P01")
-    assert (p01[header.index("ชื่อผู้รายงาน")], p01[header.index("ตำแหน่งผู้รายงาน")]) == ("นายสมชาย ใจดี", "ธุรการ")
+    assert (p01[header.index("ผู้ที่ต้องติดต่อ")], p01[header.index("ตำแหน่งผู้ที่ต้องติดต่อ")]) == ("นายสมชาย ใจดี", "ธุรการ")

@@ -19,6 +19,7 @@ ANSWERS = [
      "https://www.d4012.example.go.th", "นายธนพล บุญมา", "ปลัดอำเภอ", "043-414123"],
 ]
 WIDEST = 18_278  # columns: a Google Sheet's limit (ZZZ)
+LAST = WIDEST - len(HEADERS_TH) - 1  # the number of the last extra question
 
 
 def write(path, rows, encoding):
@@ -61,7 +62,8 @@ def test_a_device_is_not_read_for_ever(tmp_path):
 def wide_rows(width: int) -> list[list[str]]:
     """The form's columns, then ``width`` - 17 more questions; ten answers (one blank line among them)."""
     header = [*HEADERS_TH.values(), *(f"คำถามที่ {n}" for n in range(width - len(HEADERS_TH)))]
-    answers = [[*ANSWERS[i % 2], *(f"{i}:{n}" for n in range(width - len(HEADERS_TH)))] for i in range(9)]
+    form = [[*answer, *[""] * (len(HEADERS_TH) - len(answer))] for answer in ANSWERS]
+    answers = [[*form[i % 2], *(f"{i}:{n}" for n in range(width - len(HEADERS_TH)))] for i in range(9)]
     return [header, *answers[:4], [""] * width, *answers[4:]]
 
 
@@ -70,9 +72,9 @@ def test_the_widest_sheet_reads_every_cell(tmp_path, registry, districts, via):
     rows = wide_rows(WIDEST)
     sheet = (read_responses_csv(write(tmp_path / "wide.csv", rows, "utf-8")) if via == "file"
              else sheet_from_rows(rows))
-    assert (len(sheet.headers), sheet.cells.shape, sheet.headers[-1]) == (WIDEST, (10, WIDEST), f"คำถามที่ {WIDEST - 18}")
-    assert sheet.cells[WIDEST - 1].tolist() == [f"{i}:{WIDEST - 18}" for i in range(4)] + [""] + [
-        f"{i}:{WIDEST - 18}" for i in range(4, 9)]
+    assert (len(sheet.headers), sheet.cells.shape, sheet.headers[-1]) == (WIDEST, (10, WIDEST), f"คำถามที่ {LAST}")
+    assert sheet.cells[WIDEST - 1].tolist() == [f"{i}:{LAST}" for i in range(4)] + [""] + [
+        f"{i}:{LAST}" for i in range(4, 9)]
     outcome = pipeline.run(sheet, registry, districts, as_of=AS_OF)
     assert (outcome.counts, outcome.blank_rows) == (
         {"rows_total": 9, "rows_used": 2, "rows_superseded": 7, "rows_rejected": 0}, 1)

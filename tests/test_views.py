@@ -173,3 +173,16 @@ def test_masking_leaves_the_demo_campaigns_messages_alone(registry, districts):
                            as_of=datetime(2023, 7, 20, 12, 0, tzinfo=BANGKOK))
     for view in (views.rejected_rows, views.warning_rows, views.superseded_rows):
         pd.testing.assert_frame_equal(view(outcome, include_personal=False), view(outcome))
+
+
+def test_a_viewer_sees_the_needs_correction_note_masked_and_hr_as_typed(registry, districts):
+    typed = "โทรถาม นายสมชาย ใจดี 0812345678"
+    rows = [HEADER, ["4/7/2566, 09:00:00", "สำนักงานสาธารณสุขอำเภอพล", "10", typed, "0", "0", "0", "0", "0", "0",
+                     "https://a.example/x", "081-234-5678"]]
+    outcome = pipeline.run(sheet_from_rows(rows), registry, districts,
+                           as_of=datetime(2023, 7, 10, 12, 0, tzinfo=BANGKOK), deadline=date(2023, 7, 7))
+    picked = outcome.agencies[outcome.agencies["needs_correction"]]
+    viewer = views.followup_table(picked, include_personal=False)["rejected"].iloc[0]
+    hr = views.followup_table(picked, include_personal=True)["rejected"].iloc[0]
+    assert viewer.endswith("อ่านไม่ได้ (ต้องเป็นจำนวนเต็มไม่ติดลบ): 'โทรถาม [ชื่อบุคคล] [เบอร์โทร]'")
+    assert hr.endswith(f"อ่านไม่ได้ (ต้องเป็นจำนวนเต็มไม่ติดลบ): '{typed}'")
