@@ -15,6 +15,7 @@ pages = [
 ]
 page = st.navigation(pages, position="hidden" if wall else "sidebar")
 st.html(frame.WALL_CSS if wall else frame.BASE_CSS)
+frame.stop_on_unreadable_secrets()
 dataset = state.load_campaign().dataset
 if wall:
     signin.wall_gate(dataset)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from benchmarks import brief_bench, chaselog_bench
 from kkdash.dates import BANGKOK
 from tools import browsing, fakesheets
 from tools.national import PROVINCE_ROWS, Files, synthetic_sheet, write_dataset
@@ -214,24 +215,31 @@ def _open_overview(browser, url: str, limit: float) -> float:
 
 # --- running each measurement in its own process -----------------------------------------------------
 
-CHILD_TASKS = {"pipeline": measure_pipeline, "pages": measure_pages, "sheet": measure_sheet_rebuild}
+def measure_followup_log(files: Files | None = None, **options) -> dict:
+    """The follow-up page over a 100 000-entry chase log (the demo's data: ``files`` is not used)."""
+    return chaselog_bench.measure_followup_page(**options)
 
 
-def in_child(task: str, files: Files, **options) -> dict:
+CHILD_TASKS = {"pipeline": measure_pipeline, "pages": measure_pages, "sheet": measure_sheet_rebuild,
+               "followup_log": measure_followup_log}
+
+
+def in_child(task: str, files: Files | None, **options) -> dict:
     """Run one measurement in a fresh interpreter (its own peak RSS, its own caches) -> its JSON result."""
-    spec = json.dumps({"task": task, "files": asdict(files), "options": options})
+    spec = json.dumps({"task": task, "files": asdict(files) if files else None, "options": options})
     done = subprocess.run([sys.executable, "-m", "benchmarks", "--child", spec], cwd=ROOT,
                           capture_output=True, text=True)
     if done.returncode:
-        raise RuntimeError(f"{task} on {files.rows:,} rows failed:\n{done.stderr[-4000:]}")
+        size = f" on {files.rows:,} rows" if files else ""
+        raise RuntimeError(f"{task}{size} failed:\n{done.stderr[-4000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def run_child(spec: str) -> None:
     """The child side of in_child: measure, then print the result as the last line of stdout."""
     order = json.loads(spec)
-    result = CHILD_TASKS[order["task"]](Files(**order["files"]), **order["options"])
-    print(json.dumps(result))
+    files = Files(**order["files"]) if order["files"] else None
+    print(json.dumps(CHILD_TASKS[order["task"]](files, **order["options"])))
 
 
 # --- the whole run and its report --------------------------------------------------------------------
@@ -249,8 +257,12 @@ def machine() -> dict:
             "streamlit": streamlit.__version__, "load": [round(x, 1) for x in os.getloadavg()]}
 
 
-def run_all(sizes: list[int], *, repeat: int, browser: bool, seed: int = 2566, log=None) -> dict:
-    """Generate every dataset, measure each in its own process -> all results (plain, JSON-ready)."""
+def run_all(sizes: list[int], *, repeat: int, browser: bool, seed: int = 2566, log=None, hr_work: bool = True) -> dict:
+    """Generate every dataset, measure each in its own process -> all results (plain, JSON-ready).
+
+    ``hr_work``: the chase log at 100 000 entries (SQLite, and PostgreSQL when installed) and the
+    governor's brief too — a few minutes more.
+    """
     log = log or (lambda message: print(message, file=sys.stderr, flush=True))
     results = {"machine": machine(), "repeat": repeat}
     with tempfile.TemporaryDirectory(prefix="kkdash-bench-") as folder:
@@ -271,6 +283,12 @@ def run_all(sizes: list[int], *, repeat: int, browser: bool, seed: int = 2566, l
         log("the CLI on the demo data")
         results["cli"] = measure_cli(repeat=max(repeat, 3))
         results["browser"] = [measure_browser(files) for files in shown] if browser else []
+    if hr_work:
+        log("the chase log with 100 000 entries")
+        results["chaselog"] = chaselog_bench.measure_chaselog()
+        results["followup_log"] = in_child("followup_log", None)
+        log("the governor's brief")
+        results["brief"] = brief_bench.measure_brief(repeat=max(repeat, 3))
     return results
 
 
@@ -288,6 +306,7 @@ def render(results: dict, *, notes: str = "") -> str:
         *_feed_lines(results["feed"]), "",
         *_browser_table(results["browser"]), "",
         *_cli_lines(results.get("cli")), "",
+        *_hr_work_lines(results), "",
         *_targets(results), "",
     ]
     return "\n".join(lines) + (notes if notes.endswith("\n") or not notes else notes + "\n")
@@ -374,6 +393,33 @@ def _browser_table(browser: list[dict]) -> list[str]:
     return lines
 
 
+def _hr_work_lines(results: dict) -> list[str]:
+    """The chase log and the brief, when measured."""
+    if "chaselog" not in results:
+        return []
+    page = results["followup_log"]
+    return [f"## The chase log ({chaselog_bench.TOTAL:,} entries)", "",
+            chaselog_bench.markdown(results["chaselog"]), "",
+            f"The follow-up page as hr over a SQLite log of {page['entries']:,} entries, all in the current campaign"
+            f" (AppTest, one entry added before each rerun): first run {page['first_s']:.2f} s, warm rerun"
+            f" {page['warm_s']:.2f} s (median).", "",
+            "## The governor's brief (PDF)", "", brief_bench.render(results["brief"])]
+
+
+def _hr_work_targets(results: dict) -> list[tuple[str, str, bool]]:
+    if "chaselog" not in results:
+        return []
+    slowest = max(results["chaselog"]["rows"], key=lambda row: row["add_ms"])
+    warm = results["followup_log"]["warm_s"]
+    brief = results["brief"]["province"]["first_s"]
+    return [(f"chase log: add an entry ≤ 50 ms (slowest: {slowest['backend']}, {slowest['layout']})",
+             f"{slowest['add_ms']:.1f} ms", slowest["add_ms"] <= 50),
+            (f"follow-up page warm rerun ≤ 0.3 s with {results['followup_log']['entries']:,} chase-log entries",
+             f"{warm:.2f} s", warm <= 0.3),
+            (f"governor's brief ≤ {brief_bench.PROVINCE_TARGET_S:g} s (province, first click)", f"{brief:.2f} s",
+             brief <= brief_bench.PROVINCE_TARGET_S)]
+
+
 def _targets(results: dict) -> list[str]:
     """The issue's targets, each with the measured value and whether this run met it."""
     by_rows = {r["rows"]: r for r in results["pipeline"]}
@@ -404,6 +450,7 @@ def _targets(results: dict) -> list[str]:
     feed = results["feed"]
     checks.append(("one Sheets read per refresh interval", f"{feed['sheet_reads']} in {feed['intervals']}",
                    feed["sheet_reads"] == feed["intervals"]))
+    checks += _hr_work_targets(results)
     lines = ["## Targets (2-core machine)", "", "| target | measured | met |", "|---|---:|:-:|"]
     return lines + [f"| {label} | {value} | {'yes' if ok else '**no**'} |" for label, value, ok in checks]
 
@@ -428,12 +475,14 @@ def parse_options(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--out", help=f"where to write the report (default {DEFAULT_OUT}; --quick only prints)")
     parser.add_argument("--quick", action="store_true", help="one 300-row sheet, one run, no browser")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium cold start")
+    parser.add_argument("--no-hr-work", action="store_true", help="skip the chase log and the brief")
     parser.add_argument("--seed", type=int, default=2566)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     options.sizes = list(QUICK_SIZES) if options.quick else [int(s.replace("_", "")) for s in options.sizes.split(",")]
     options.repeat = 1 if options.quick else options.repeat
     options.browser = not (options.quick or options.no_browser)
+    options.hr_work = not (options.quick or options.no_hr_work)
     options.out = Path(options.out) if options.out else (None if options.quick else ROOT / DEFAULT_OUT)
     return options
 
@@ -453,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
     if options.child:
         run_child(options.child)
         return 0
-    results = run_all(options.sizes, repeat=options.repeat, browser=options.browser, seed=options.seed)
+    results = run_all(options.sizes, repeat=options.repeat, browser=options.browser, seed=options.seed,
+                      hr_work=options.hr_work)
     print(write_report(results, options.out))
     return 0

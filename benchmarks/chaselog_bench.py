@@ -1,11 +1,11 @@
 """What the chase log costs with 100 000 entries: adding one, and reading a campaign and summarising it.
 
-``python benchmarks/chaselog_bench.py`` prints a Markdown table. SQLite always; PostgreSQL too when its
-binaries are installed (a throwaway server with durable settings, as tests/postgres.py starts it).
-Two layouts of the same 100 000 entries: a year of campaigns (100 campaigns, 1 000 entries in the
-current one) and the worst case, all of them in the current campaign (650 per agency).
-Targets: adding an entry ≤ 50 ms; reading + summarising feeds a follow-up page whose warm rerun stays
-within 0.3 s.
+``python -m benchmarks.chaselog_bench`` prints a Markdown table (``python -m benchmarks`` includes it).
+SQLite always; PostgreSQL too when its binaries are installed (a throwaway server with durable
+settings, as tools/postgres.py starts it for the tests). Two layouts of the same 100 000 entries: a
+year of campaigns (100 campaigns, 1 000 entries in the current one) and the worst case, all of them
+in the current campaign (650 per agency). Targets: adding an entry ≤ 50 ms; reading + summarising
+feeds a follow-up page whose warm rerun stays within 0.3 s.
 """
 
 from __future__ import annotations

@@ -15,6 +15,9 @@ BANGKOK = ZoneInfo("Asia/Bangkok")
 BE_OFFSET = 543
 # A year this large can only be Buddhist Era: CE 2400 is far in the future.
 BE_THRESHOLD = 2400
+# The years a date of this campaign can fall in (CE): outside them a typed date is a typo, and the
+# calendar arithmetic on either side (pandas stops at 2262) is not asked.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 THAI_MONTH_ABBR = ["", "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
                    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."]
 THAI_MONTH_NAMES = ["", "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
@@ -35,14 +38,18 @@ def be_year(year: int) -> int:
 def parse_iso_day(text: str) -> date | None:
     """`YYYY-MM-DD` with a CE or BE year -> date; None when it names no day.
 
-    The year is made CE before the calendar is asked, so 2567-02-29 (29 Feb 2024) is a day.
+    The year is made CE before the calendar is asked, so 2567-02-29 (29 Feb 2024) is a day; a year
+    outside FIRST_YEAR..LAST_YEAR (CE) names none.
     """
     match = _ISO_DAY.fullmatch(text.strip())
     if match is None:
         return None
     year, month, day = (int(part) for part in match.groups())
+    year = ce_year(year)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return None
     try:
-        return date(ce_year(year), month, day)
+        return date(year, month, day)
     except ValueError:
         return None
 

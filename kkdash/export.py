@@ -54,6 +54,17 @@ MAX_COLUMN_WIDTH = 60
 _UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
 
 
+# What a cell of an .xlsx (XML 1.0) may hold: tab, line feed, carriage return and the printable
+# characters; a control character, a lone surrogate or U+FFFE/U+FFFF makes openpyxl refuse the
+# file, or Excel refuse to open it. The C1 controls are allowed by XML but are never typed text.
+_NOT_FOR_EXCEL = re.compile("[^\t\n\r\u0020-\u007e\u00a0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def excel_text(value: object) -> object:
+    """A text cell -> the same without the characters a spreadsheet cannot hold; other values unchanged."""
+    return _NOT_FOR_EXCEL.sub("", value) if isinstance(value, str) else value
+
+
 def neutralize(value: object) -> object:
     """A text cell that a spreadsheet would run as a formula -> the same text, quoted with `'`."""
     if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
@@ -62,15 +73,16 @@ def neutralize(value: object) -> object:
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Neutralise every text column; numbers and booleans stay as they are."""
+    """Every text column (and header) without characters a spreadsheet cannot hold, and neutralised;
+    numbers and booleans stay as they are."""
     safe = frame.copy()
     for column in safe.columns:
         series = safe[column]
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             safe[column] = series.dt.tz_convert(BANGKOK).dt.tz_localize(None)
         elif series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-            safe[column] = series.map(neutralize)
-    return safe
+            safe[column] = series.map(lambda value: neutralize(excel_text(value)))
+    return safe.rename(columns=lambda name: neutralize(excel_text(name)))
 
 
 def agency_export(agencies: pd.DataFrame, *, include_personal: bool = True) -> pd.DataFrame:
@@ -80,7 +92,8 @@ def agency_export(agencies: pd.DataFrame, *, include_personal: bool = True) -> p
     Counts and the rate stay numbers, blank for an agency that has not reported (no report, no
     figures); dates stay date-times; codes and phones stay text.
     """
-    agencies = agencies.assign(rejected=views.rejected_note(agencies), status_words=views.status_words(agencies),
+    agencies = agencies.assign(rejected=views.rejected_note(agencies, include_personal=include_personal),
+                               status_words=views.status_words(agencies),
                                call_source=agencies["call_source"].map(CALL_SOURCE_TH).fillna(""))
     columns = [c for c in AGENCY_COLUMNS if (include_personal or c not in PERSONAL_COLUMNS) and c in agencies]
     table = agencies[columns].reset_index(drop=True)

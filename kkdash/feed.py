@@ -1,11 +1,13 @@
-"""The live sheet as every viewer shares it: one read per interval, last good data kept on faults.
+"""The live sheet as every viewer shares it: reads in the background, last good data kept on faults.
 
 A single Feed serves all sessions of the app. ``current()`` returns at once with what it has;
-when the data is older than the interval, exactly one caller fetches while the others keep
-seeing the previous data (stale-while-revalidate). A read counts only once it passed ``check``
-(the checks the pages need): a failed or unusable read leaves the last good tables in place and
-records why. Only good tables are written to disk, so a restart during an outage still has data
-to show. ``read_once`` is the same rule for one CLI run.
+when the data is older than the interval it starts one read in a background thread (only a
+visitor with nothing to show yet waits for it, and never past the read's deadline). A read counts
+only once it passed ``check`` (the checks the pages need): a failed or unusable read leaves the
+last good tables in place and records why. A read that lost every answer, or more than half of
+them, at once is held back (``held``) until the HR role confirms it. Only good tables are written
+to disk, so a restart during an outage still has data to show. ``read_once`` is the same rule for
+one CLI run.
 """
 
 from __future__ import annotations
@@ -19,11 +21,38 @@ from datetime import datetime
 from pathlib import Path
 
 from kkdash import sheets, snapshot
+from kkdash.dates import format_thai_date
 from kkdash.errors import InputError
 from kkdash.settings import SheetSettings
+from kkdash.sheets.tables import answer_rows, lost_most_rows
 
 log = logging.getLogger(__name__)
 MANUAL_REFRESH_GAP = 10.0  # seconds: the refresh button cannot make more reads than this allows
+WAIT_SLACK = 5.0  # seconds past the read's deadline a visitor with nothing to show may wait
+
+
+@dataclass(frozen=True)
+class Held:
+    """A read kept back because it lost most of the answers at once; shown only once HR confirms it."""
+
+    tables: sheets.SheetTables
+    before: int  # answer rows in the data shown
+    after: int  # answer rows in the read held back
+    checked: object = None
+
+    @property
+    def fetched_at(self) -> datetime:
+        """When the held read was made (what a confirmation names)."""
+        return self.tables.fetched_at
+
+    def message(self, shown_at: datetime | None) -> str:
+        """What changed, in Thai, for the banner and the CLI's stderr line."""
+        when = f" (ข้อมูล ณ {format_thai_date(shown_at, with_time=True)})" if shown_at else ""
+        change = ("ไม่มีคำตอบเหลือเลย มีแต่แถวหัวคอลัมน์" if self.after == 0
+                  else f"เหลือคำตอบ {self.after:,} แถว")
+        return (f"ชีตที่อ่านล่าสุด ({format_thai_date(self.fetched_at, with_time=True)}) {change}"
+                f" จากเดิม {self.before:,} แถว — คำตอบหายไปเกินครึ่งในครั้งเดียว (แท็บถูกล้าง เรียงผิด หรือเปลี่ยนแท็บ?)"
+                f" จึงยังแสดงข้อมูลชุดเดิม{when} จนกว่าฝ่ายบุคคลจะยืนยันว่าข้อมูลใหม่ถูกต้อง")
 
 
 @dataclass(frozen=True)
@@ -35,6 +64,8 @@ class FeedState:
     unusable: bool = False  # the latest read arrived but the pages cannot use it: a person must fix the sheet
     from_snapshot: bool = False
     checked: object = None  # what ``check`` made of the tables (None for tables read from disk)
+    held: Held | None = None  # the latest read lost most answers: kept back until confirmed
+    reading: bool = False  # a read is under way in the background
 
     @property
     def fetched_at(self) -> datetime | None:
@@ -57,61 +88,105 @@ class Feed:
         self._lock = threading.Lock()
         self._last_attempt: float | None = None
         self._last_manual: float | None = None
-        self._completed = 0  # fetch attempts finished, so a waiting caller can tell one happened
+        self._reading: threading.Event | None = None  # set when the read under way ends
+        self._read_number = 0  # a read started later wins over a stuck earlier one
         saved = snapshot.load_snapshot(self.snapshot_path) if self.snapshot_path else None
         self._state = FeedState(tables=saved, from_snapshot=saved is not None)
 
     @property
     def state(self) -> FeedState:
         """The current state, without fetching."""
-        return self._state
+        with self._lock:
+            return replace(self._state, reading=self._reading is not None)
 
     def current(self, check: Callable[[sheets.SheetTables], object] | None = None) -> FeedState:
-        """The state, after a fetch when the data is older than the refresh interval (``check``: see attempt_read)."""
+        """The state now; starts a background read when the data is older than the refresh interval.
+
+        Only a caller with nothing to show waits for the read (``check``: see attempt_read).
+        """
         if check is not None:
             self._check = check
-        if self._state.tables is None or self._due():
-            # With nothing to show yet, wait for the read under way; otherwise show the old data.
-            self._refresh(wait=self._state.tables is None)
-        return self._state
+        reading = self._start()
+        if reading is not None and self._state.tables is None:
+            reading.wait(self.settings.read_deadline_seconds + WAIT_SLACK)
+        return self.state
 
     def refresh_now(self) -> bool:
-        """A person asked for fresh data: fetch unless someone did within MANUAL_REFRESH_GAP."""
-        now = self._clock()
-        if self._last_manual is not None and now - self._last_manual < MANUAL_REFRESH_GAP:
-            return False
-        self._last_manual = now
-        return self._refresh(wait=True, force=True)
+        """A person asked for fresh data: start a read unless someone did within MANUAL_REFRESH_GAP."""
+        with self._lock:
+            now = self._clock()
+            if self._last_manual is not None and now - self._last_manual < MANUAL_REFRESH_GAP:
+                return False
+            self._last_manual = now
+        return self._start(force=True) is not None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until no read is under way (for tests and for the first visitor); True when none is."""
+        with self._lock:
+            reading = self._reading
+        return reading is None or reading.wait(timeout)
+
+    def confirm(self, fetched_at: datetime) -> bool:
+        """HR confirms the held read made at ``fetched_at``: it becomes the data shown (and saved). False if gone."""
+        with self._lock:
+            held = self._state.held
+            if held is None or held.fetched_at != fetched_at:
+                return False
+            _save(self.snapshot_path, held.tables)
+            self._state = FeedState(tables=held.tables, checked=held.checked)
+            return True
 
     def _due(self) -> bool:
         last = self._last_attempt
         return last is None or self._clock() - last >= self.settings.refresh_seconds
 
-    def _refresh(self, *, wait: bool, force: bool = False) -> bool:
-        """Fetch once; callers arriving meanwhile return (or wait, if they have nothing to show)."""
-        seen = self._completed
-        if not self._lock.acquire(blocking=wait):
-            return False
-        try:
-            if self._completed != seen or not (force or self._due()):
-                return True  # someone else read the sheet while we waited, or it is not time yet
-            self._last_attempt = self._clock()
-            self._fetch_once()
-            self._completed += 1
-            return True
-        finally:
-            self._lock.release()
+    def _stuck(self) -> bool:
+        """The read under way has run far past its deadline (a resolver that never answers): start anew."""
+        limit = 2 * self.settings.read_deadline_seconds + WAIT_SLACK
+        return self._last_attempt is not None and self._clock() - self._last_attempt > limit
 
-    def _fetch_once(self) -> None:
-        state = attempt_read(self.settings, fetch=self._fetch, check=self._check, snapshot_path=self.snapshot_path)
-        # A failure keeps what was shown, saying why; a good read replaces it.
-        self._state = state if state.error is None else replace(self._state, error=state.error,
-                                                                                unusable=state.unusable)
+    def _start(self, *, force: bool = False) -> threading.Event | None:
+        """Start a background read when due (or forced); the read under way, the new one, or None."""
+        with self._lock:
+            if self._reading is not None and not self._stuck():
+                return self._reading
+            if not (force or self._due()):
+                return None
+            self._last_attempt = self._clock()
+            self._read_number += 1
+            self._reading = threading.Event()
+            reading, number, baseline = self._reading, self._read_number, self._state.tables
+        threading.Thread(target=self._read, args=(number, reading, baseline), name="kkdash-feed", daemon=True).start()
+        return reading
+
+    def _read(self, number: int, reading: threading.Event, baseline: sheets.SheetTables | None) -> None:
+        try:
+            state = attempt_read(self.settings, fetch=self._fetch, check=self._check,
+                                 snapshot_path=self.snapshot_path, baseline=baseline)
+        except Exception as exc:  # a background thread has nobody to raise to: record it instead
+            log.warning("sheet read failed: %s", type(exc).__name__)
+            state = FeedState(tables=None, error=f"อ่านชีตไม่สำเร็จ เพราะข้อผิดพลาดที่ไม่คาดคิด ({type(exc).__name__})")
+        with self._lock:
+            if number == self._read_number:  # a stuck read replaced by a newer one is ignored
+                self._apply(state)
+                self._reading = None
+        reading.set()
+
+    def _apply(self, state: FeedState) -> None:
+        """A good read replaces what is shown; a held one waits beside it; a failure keeps it, saying why."""
+        if state.tables is not None:
+            self._state = state
+        elif state.held is not None:
+            self._state = replace(self._state, held=state.held, error=None, unusable=False)
+        else:
+            self._state = replace(self._state, error=state.error, unusable=state.unusable)
 
 
 def attempt_read(settings: SheetSettings, *, fetch: Callable[..., sheets.SheetTables],
-                 check: Callable[[sheets.SheetTables], object] | None, snapshot_path: Path | None) -> FeedState:
-    """One read: fetch, check, and keep on disk only what passed; a failure is a state with no tables."""
+                 check: Callable[[sheets.SheetTables], object] | None, snapshot_path: Path | None,
+                 baseline: sheets.SheetTables | None = None, accept_drop: bool = False) -> FeedState:
+    """One read: fetch, check, hold back a read that lost most of ``baseline``'s answers (unless
+    ``accept_drop``), and keep on disk only what passed; a failure or a held read is a state with no tables."""
     try:
         tables = fetch(settings)
         checked = check(tables) if check else None
@@ -121,20 +196,33 @@ def attempt_read(settings: SheetSettings, *, fetch: Callable[..., sheets.SheetTa
     except InputError as exc:  # read fine, but the pages could not use it (a renamed header, a bad registry)
         log.warning("sheet read unusable")
         return FeedState(tables=None, error=str(exc), unusable=True)
-    if snapshot_path:
-        try:
-            snapshot.save_snapshot(snapshot_path, tables)
-        except OSError as exc:  # a read-only disk only costs the fallback next time
-            log.warning("could not save the snapshot: %s", exc.strerror)
+    if baseline is not None and not accept_drop:
+        before, after = answer_rows(baseline.responses), answer_rows(tables.responses)
+        if lost_most_rows(before, after):
+            log.warning("sheet read held back: %d answer rows, %d before", after, before)
+            return FeedState(tables=None, held=Held(tables, before=before, after=after, checked=checked))
+    _save(snapshot_path, tables)
     return FeedState(tables=tables, checked=checked)
+
+
+def _save(snapshot_path: Path | None, tables: sheets.SheetTables) -> None:
+    if not snapshot_path:
+        return
+    try:
+        snapshot.save_snapshot(snapshot_path, tables)
+    except OSError as exc:  # a read-only disk only costs the fallback next time
+        log.warning("could not save the snapshot: %s", exc.strerror)
 
 
 def read_once(settings: SheetSettings, *, snapshot_path: Path | None,
               fetch: Callable[..., sheets.SheetTables] = sheets.fetch_tables,
-              check: Callable[[sheets.SheetTables], object] | None = None) -> FeedState:
-    """One CLI run's read: the sheet now, or on a fault the last good read from disk with the reason."""
-    state = attempt_read(settings, fetch=fetch, check=check, snapshot_path=snapshot_path)
-    if state.error is None:
-        return state
+              check: Callable[[sheets.SheetTables], object] | None = None,
+              accept_drop: bool = False) -> FeedState:
+    """One CLI run's read: the sheet now, or on a fault (or a read that lost most answers) the last
+    good read from disk with the reason."""
     saved = snapshot.load_snapshot(snapshot_path) if snapshot_path else None
-    return FeedState(tables=saved, error=state.error, unusable=state.unusable, from_snapshot=saved is not None)
+    state = attempt_read(settings, fetch=fetch, check=check, snapshot_path=snapshot_path, baseline=saved,
+                         accept_drop=accept_drop)
+    if state.tables is not None:
+        return state
+    return replace(state, tables=saved, from_snapshot=saved is not None)

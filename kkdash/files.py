@@ -1,4 +1,5 @@
-"""Writing a file so that a reader never sees half of it: the last good sheet, link results."""
+"""Files as kkdash meets them: written so that a reader never sees half of one (the last good sheet, link
+results), and a path typed by a person told apart from what is no file to read (a folder, a device)."""
 
 from __future__ import annotations
 
@@ -22,3 +23,15 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def path_kind(path: str | os.PathLike[str]) -> str:
+    """"file", "missing", "other" (a folder, a device such as /dev/zero that never ends, a pipe) or
+    "unusable" (a name too long, no permission to look): what a typed path points at, never raising."""
+    try:
+        target = Path(path)
+        if target.is_file():
+            return "file"
+        return "other" if target.exists() else "missing"
+    except (OSError, ValueError):
+        return "unusable"

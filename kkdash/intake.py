@@ -19,6 +19,7 @@ import pandas as pd
 from kkdash.dates import BANGKOK
 from kkdash.errors import InputError
 from kkdash.feed import FeedState, read_once
+from kkdash.files import path_kind
 from kkdash.matching import DEFAULT_THRESHOLD
 from kkdash.paths import DEMO_RESPONSES_PATH
 from kkdash.registry import load_districts, load_registry, validate_registry
@@ -46,12 +47,18 @@ class Dataset:
     version: str  # changes whenever the rows or the registry do: the app's cache key
     fetched_at: datetime | None = None
     error: str | None = None  # the latest sheet read failed: the rows are the last good ones (or none)
-    problem: str | None = None  # the data cannot be used at all (bad settings, header row or registry)
+    # The data cannot be used (bad settings, header row or registry); with rows, it is the latest
+    # sheet read that could not be used, and the rows are the last good ones.
+    problem: str | None = None
     from_snapshot: bool = False  # the rows were read from disk, not from the sheet, in this process
     deadline: date | None = None
     header_extra: tuple[tuple[str, str], ...] = ()
     threshold: float = DEFAULT_THRESHOLD
     label: str = field(default="")
+    held: str | None = None  # the latest read lost most answers at once: what changed (shown until HR confirms)
+    held_at: datetime | None = None  # when that read was made: what a confirmation names
+    reading: bool = False  # a sheet read is under way in the background
+    note: str | None = None  # something the reader of the rows should know (e.g. the file's encoding)
 
     @property
     def is_demo(self) -> bool:
@@ -75,6 +82,10 @@ class Readers:
 
 def read_reference(registry_path: Path, districts_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The registry file and the district list -> (registry, districts); raises InputError."""
+    for path, what in ((districts_path, "รายชื่ออำเภอ"), (registry_path, "ทะเบียนหน่วยงาน")):
+        # A folder, a device or a pipe is no list (and /dev/zero would be read for ever).
+        if path_kind(path) in ("other", "unusable"):
+            raise InputError(f"อ่านไฟล์{what}ไม่ได้ ({path}): ไม่ใช่ไฟล์ CSV ที่เปิดได้")
     try:
         districts = load_districts(districts_path)
     except (OSError, KeyError, ValueError) as exc:
@@ -103,8 +114,9 @@ def registry_table(rows: list[list[str]]) -> pd.DataFrame:
 
 
 def read_sheet_once(settings: Settings, check: Callable[[SheetTables], object]) -> FeedState:
-    """The CLI's sheet read: now, or the last good read from disk on a fault."""
-    return read_once(settings.sheet, snapshot_path=settings.snapshot_path, check=check)
+    """The CLI's sheet read: now, or the last good read from disk on a fault (or a read that lost most answers)."""
+    return read_once(settings.sheet, snapshot_path=settings.snapshot_path, check=check,
+                     accept_drop=settings.accept_drop)
 
 
 DIRECT = Readers(reference=read_reference, responses_file=read_responses_csv, sheet_state=read_sheet_once,
@@ -137,13 +149,15 @@ def _file_dataset(settings: Settings, readers: Readers, reference_version: tuple
     except InputError as exc:
         return Dataset(sheet=None, mode=mode, version=version, problem=str(exc), label=str(path), **common)
     label = SOURCE_TH[DEMO] if mode == DEMO else str(path)
-    return Dataset(sheet=sheet, mode=mode, version=version, label=label, **common)
+    return Dataset(sheet=sheet, mode=mode, version=version, label=label, note=sheet.note or None, **common)
 
 
 def _sheet_dataset(settings: Settings, readers: Readers, reference_version: tuple, **common) -> Dataset:
     """The Google Sheet's last good read, with the registry worksheet when it has one."""
     districts = common["districts"]
-    state = readers.sheet_state(settings, lambda tables: readers.checked_tables(tables, settings, districts))
+    # The feed checks each read where it makes it (a background thread in the app): with the plain
+    # check, not the app's cache; the result travels with the read.
+    state = readers.sheet_state(settings, lambda tables: check_tables(tables, settings, districts))
     mode, label = settings.sheet.mode, SOURCE_TH[settings.sheet.mode]
     # A read the pages cannot use is a problem for a person to fix in the sheet; a failed one is only stale data.
     fault = {"problem": state.error} if state.unusable else {"error": state.error}
@@ -152,8 +166,9 @@ def _sheet_dataset(settings: Settings, readers: Readers, reference_version: tupl
     tables = state.tables
     version = _digest(mode, tables.fetched_at.isoformat(), len(tables.responses), reference_version,
                       settings.header_extra)
-    base = {"mode": mode, "version": version, "fetched_at": tables.fetched_at,
-            "from_snapshot": state.from_snapshot, "label": label, **fault}
+    held = {"held": state.held.message(tables.fetched_at), "held_at": state.held.fetched_at} if state.held else {}
+    base = {"mode": mode, "version": version, "fetched_at": tables.fetched_at, "reading": state.reading,
+            "from_snapshot": state.from_snapshot, "label": label, **fault, **held}
     try:
         sheet, sheet_registry = state.checked or readers.checked_tables(tables, settings, districts)
     except InputError as exc:  # last good tables saved under other settings (a header map, the registry)

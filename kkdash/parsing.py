@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from kkdash.dates import BANGKOK, BE_OFFSET, BE_THRESHOLD, ce_year
+from kkdash.dates import BANGKOK, BE_OFFSET, BE_THRESHOLD, FIRST_YEAR, LAST_YEAR, ce_year
 
 TWO_DIGIT_BE_FROM = 40
 # Google Sheets counts days from 1899-12-30 (Lotus 1-2-3's leap-year bug, kept).
@@ -28,7 +28,16 @@ THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 # Zero-width characters and the invisible direction marks that pasting from web pages brings along.
 ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"
                                     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
-CLEAN = {**ZERO_WIDTH, **THAI_DIGITS}  # one pass instead of two: the two tables share no character
+# Characters nobody types on purpose and no spreadsheet keeps: the C0 controls but tab, line feed and
+# carriage return; DEL; the C1 controls; U+FFFE and U+FFFF. Excel refuses them in a cell, a terminal
+# obeys them. The separators among them (vertical tab, form feed, the information separators, next
+# line) stood between words, so they become a space; the rest are dropped.
+CONTROL_CHARACTERS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff"
+CONTROL_SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x1f\x85"
+CONTROLS = {code: (" " if chr(code) in CONTROL_SEPARATORS else None)
+            for code in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0xFFFE, 0xFFFF]}
+# One pass instead of three: the tables share no character.
+CLEAN = {**ZERO_WIDTH, **THAI_DIGITS, **CONTROLS}
 
 THAI_MONTHS = {
     "มกราคม": 1, "กุมภาพันธ์": 2, "มีนาคม": 3, "เมษายน": 4, "พฤษภาคม": 5, "มิถุนายน": 6,
@@ -69,6 +78,41 @@ def clean_text(value: object) -> str:
     return str(value).translate(CLEAN).strip()
 
 
+def strip_controls(text: str) -> str:
+    """Typed text -> the same text without control characters (a separator among them becomes a space)."""
+    return text.translate(CONTROLS)
+
+
+def has_controls(series: pd.Series) -> pd.Series:
+    """Which cells of a text column hold a control character.
+
+    Almost no column has one, so the column's UTF-8 bytes are scanned first in bulk for a byte that
+    can start one (a C0 byte, DEL, the 0xC2 that leads C1, the 0xEF that leads U+FFFE/U+FFFF);
+    only a column with such a byte is searched cell by cell (by Arrow's regex, in C).
+    """
+    text = pa.array(series.array, type=pa.large_string(), from_pandas=True)
+    chunks = text.chunks if isinstance(text, pa.ChunkedArray) else [text]
+    if not any(_may_hold_controls(chunk) for chunk in chunks):
+        return pd.Series(False, index=series.index)
+    found = pc.fill_null(pc.match_substring_regex(text, f"[{CONTROL_CHARACTERS}]"), False)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=series.index)
+
+
+_CONTROL_LEAD_BYTES = (0x7F, 0xC2, 0xEF)  # DEL; the lead bytes of U+0080-U+00BF and of U+F000-U+FFFF
+
+
+def _may_hold_controls(chunk: pa.Array) -> bool:
+    """True when a string array's bytes include one that can begin a control character."""
+    data = chunk.buffers()[2] if len(chunk) else None
+    if data is None:
+        return False
+    raw = np.frombuffer(data, dtype=np.uint8)
+    low = raw[raw < 0x20]  # tabs and line breaks, if anything
+    if ((low != 0x09) & (low != 0x0A) & (low != 0x0D)).any():
+        return True
+    return any((raw == lead).any() for lead in _CONTROL_LEAD_BYTES)
+
+
 # clean_text's table as two scans, for text that loses its white space anyway: str.translate
 # looks every Thai letter up in a dict (~40 ns each), a regex scan skips them in C.
 _INVISIBLE = re.compile(r"[\s" + re.escape("".join(map(chr, ZERO_WIDTH))) + "]+")
@@ -87,7 +131,7 @@ def expand_year(year: int) -> int | None:
         # only be CE ("23" for 2023), since BE 2523 is 1980, decades before any campaign here.
         year += 2500 if year >= TWO_DIGIT_BE_FROM else 2000
     year = ce_year(year)
-    return year if 1900 <= year <= 2200 else None
+    return year if FIRST_YEAR <= year <= LAST_YEAR else None
 
 
 def _build(year: int, month: int, day: int, hh: int = 0, mm: int = 0, ss: int = 0) -> datetime | None:
@@ -327,7 +371,7 @@ def _fast_numeric_datetimes(series: pd.Series) -> pd.Series:
     year = np.where(fields["y"] >= BE_THRESHOLD, fields["y"] - BE_OFFSET, fields["y"])
     month, day = fields["m"], fields["d"]
     matched = pc.or_(pc.is_valid(forms), pc.is_valid(iso)).to_numpy(zero_copy_only=False)
-    valid = (matched & (year >= 1900) & (year <= 2200)
+    valid = (matched & (year >= FIRST_YEAR) & (year <= LAST_YEAR)
              & (month >= 1) & (month <= 12) & (day >= 1) & (fields["H"] <= 23))
     months = np.where(valid, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
     first = months.astype("datetime64[D]")

@@ -1,7 +1,10 @@
-"""Secrets kept out of messages and logs: keys, tokens and passwords replaced by `<hidden>`.
+"""Secrets kept out of messages and logs, and personal data out of a viewer's sight.
 
 Errors from Google, SMTP servers and settings files may quote a request or a setting; every text
-kkdash shows or logs from them passes through ``redact`` first.
+kkdash shows or logs from them passes through ``redact`` first (keys, tokens and passwords become
+`<hidden>`). Text typed into the form's other fields may hold a phone, an e-mail or a person's
+name typed in the wrong box; ``mask_personal`` hides what looks like one before a viewer (not HR)
+sees the quotes of rejected rows and warnings.
 """
 
 from __future__ import annotations
@@ -22,6 +25,28 @@ _REDACTIONS = (
      r"\1\2<hidden>"),
     (re.compile(r"([?&](?:code|state|key|token)=)[^&#\s]+"), r"\1<hidden>"),
 )
+
+
+PHONE_MASK, EMAIL_MASK, NAME_MASK = "[เบอร์โทร]", "[อีเมล]", "[ชื่อบุคคล]"
+# A Thai phone as typed: 0 or +66, then 8 or 9 more digits (Thai digits too), spaces, dots or dashes between.
+_PHONE = re.compile(r"(?<!\d)(?:\+\s?66[\s.-]?|[0๐])(?:\d[\s.-]?){7,8}\d(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A person's name: a title, then one or two words. Titles of rank and degree too; not "คุณ", which
+# also begins "คุณธรรม", the campaign's own word. A title inside a word (สำนักงานนายอำเภอ) is no title,
+# and นาย/นาง followed by a post (นายอำเภอ, นายกเทศมนตรี, นางพยาบาล) names an office, not a person.
+_TITLES = ("นางสาว", "นาง", "นาย", r"น\.ส\.", r"นส\.", r"ด\.ช\.", r"ด\.ญ\.", "เด็กชาย", "เด็กหญิง",
+           r"ดร\.", r"นพ\.", r"พญ\.", r"ทพญ\.", r"ทพ\.", r"ภก\.", r"ภญ\.", r"ผศ\.", r"รศ\.", r"ศ\.",
+           r"ว่าที่\s*ร(?:้อย)?\.?\s?ต(?:รี)?\.?", r"(?:พล\.)?[พรด]\.[ตทอ]\.(?:[ตทอ]\.)?", r"จ\.ส\.[ตทอ]\.",
+           r"ส\.[ตทอ]\.", r"Mrs?\.?", r"Ms\.?", "Miss")
+_POSTS = ("อำเภอ", "กเทศมนตรี", "กองค์การ", "กอบต", "กอบจ", "กรัฐมนตรี", "กสมาคม", "ทะเบียน", "ช่าง", "ตำรวจ",
+          "ทหาร", "หน้า", "พยาบาล", "งาม")
+_NAME = re.compile(rf"(?<![ก-๛A-Za-z])(?:{'|'.join(_TITLES)})(?!{'|'.join(_POSTS)})\s?"
+                   r"(?:[ก-๛]+(?:[ \t]+[ก-๛]+)?|[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?)")
+
+
+def mask_personal(text: str) -> str:
+    """Typed text -> the same with what looks like a phone, an e-mail or a titled person's name masked."""
+    return _NAME.sub(NAME_MASK, _PHONE.sub(PHONE_MASK, _EMAIL.sub(EMAIL_MASK, text)))
 
 
 def redact(text: str) -> str:

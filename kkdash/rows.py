@@ -49,15 +49,52 @@ def drop_blank(frame: pd.DataFrame, sheet: RawSheet) -> tuple[pd.DataFrame, int]
     """Rows whose every cell is blank are skipped and counted nowhere."""
     # A pasted zero-width space is as invisible in the sheet as an empty cell.
     blank = np.ones(len(sheet.cells), dtype=bool)
+    rest = np.flatnonzero(blank)
     for _, column in sheet.cells.items():
-        # Almost every row has a timestamp: later columns are read only where all before were blank.
-        rest = np.flatnonzero(blank)
-        # A letter or digit settles a cell in bulk; only the others need the exact (per-cell) test.
-        shown = column.iloc[rest].str.contains("[0-9A-Za-zก-๛]", regex=True, na=False).to_numpy(dtype=bool)
-        unsure = rest[~shown]
-        blank[rest] = False
-        blank[unsure] = column.iloc[unsure].str.translate(parsing.ZERO_WIDTH).str.strip().eq("").to_numpy(dtype=bool)
+        # Almost every row has a timestamp: later columns are read only where all before were blank,
+        # and not at all once no row is left in doubt.
+        if not rest.size:
+            break
+        if rest.size <= FEW_ROWS:
+            # A blank row or two in a sheet thousands of columns wide: a look at each of their cells
+            # costs less than one call into Arrow per column.
+            values = column.array
+            blank[rest] = [not _shows(values[int(row)]) for row in rest]
+        else:
+            picked = pa.array(column.array, type=pa.large_string(), from_pandas=True).take(rest)
+            # A letter or digit settles a cell in bulk; only the others need the exact (per-cell) test.
+            shown = pc.fill_null(pc.match_substring_regex(picked, "[0-9A-Za-zก-๛]"), False).to_numpy(
+                zero_copy_only=False)
+            blank[rest] = False
+            unsure = rest[~shown]
+            blank[unsure] = [not _shows(text) for text in picked.filter(pa.array(~shown)).to_pylist()]
+        rest = rest[blank[rest]]
     return frame[~blank], int(blank.sum())
+
+
+FEW_ROWS = 32
+
+
+def _shows(text: object) -> bool:
+    """A cell shows something once zero-width characters and white space are gone (NaN and None show nothing)."""
+    return isinstance(text, str) and bool(text.translate(parsing.ZERO_WIDTH).strip())
+
+
+def strip_control_characters(frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
+    """Text fields -> the same without control characters, and per row the Thai names of the fields that had any.
+
+    A vertical tab pasted into a name or a stray byte in a link would otherwise travel on to Excel
+    (which refuses the file) and to terminals (which obey it); the row keeps a warning saying so.
+    """
+    where = pd.Series("", index=frame.index, dtype="str")
+    for field in FIELDS:
+        found = parsing.has_controls(frame[field])
+        if not found.any():
+            continue
+        frame = frame.assign(**{field: frame[field].mask(found, frame.loc[found, field].map(parsing.strip_controls))})
+        before = where.loc[found]
+        where.loc[found] = (before + ", ").where(before.ne(""), "") + HEADERS_TH[field]
+    return frame, where
 
 
 def parse_fields(frame: pd.DataFrame) -> pd.DataFrame:
@@ -195,6 +232,9 @@ def add_warnings(book: NoteBook, rows: pd.DataFrame, usable: pd.Series, district
         book.add(usable & mask, WARNING, code, message)
 
     url_raw = rows["url_raw"]
+    warn(rows["controls_in"].ne(""), "control_characters",
+         lambda at: "ตัดอักขระควบคุมที่มองไม่เห็น (เช่น จากการคัดลอกมาวาง) ออกจากช่อง " + rows["controls_in"].loc[at]
+         + " แล้ว — ตรวจว่าข้อความที่เหลือถูกต้อง")
     warn(url_raw.eq(""), "no_url", "ไม่มีลิงก์ประกาศบนเว็บไซต์")
     warn(url_raw.ne("") & rows["published_url"].isna(), "bad_url",
          lambda at: "ลิงก์ประกาศ '" + url_raw.loc[at] + "' ใช้ไม่ได้ (ต้องเป็นที่อยู่เว็บไซต์ http/https) — นับว่ายังไม่เผยแพร่")
@@ -252,7 +292,8 @@ def prepare_rows(sheet: RawSheet, header_map: HeaderMap, *, matcher: Matcher,
                  registry: pd.DataFrame, districts: pd.DataFrame) -> PreparedRows:
     """A raw sheet -> PreparedRows: every non-blank row parsed and matched, with its reasons and warnings."""
     fields, blank_rows = drop_blank(extract_fields(sheet, header_map), sheet)
-    rows = parse_fields(fields)
+    fields, controls = strip_control_characters(fields)
+    rows = parse_fields(fields).assign(controls_in=controls)
     del fields  # the typed text that rows does not keep: ~150 MB at 580 000 rows
     rows = rows.join(matcher.match_series(rows["agency_name"]))
     rows = _attach_registry(rows, registry, districts)

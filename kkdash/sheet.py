@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from pandas.arrays import ArrowStringArray
 from pyarrow import compute as pc
 
 from kkdash.errors import InputError
@@ -30,6 +31,7 @@ class RawSheet:
 
     headers: list[str]
     cells: pd.DataFrame
+    note: str = ""  # what a reader should know about how the rows were read (e.g. a Thai Windows encoding)
 
     @property
     def row_numbers(self) -> pd.Series:
@@ -58,8 +60,24 @@ def _text_cells(body: list[Sequence[object]], width: int) -> pd.DataFrame:
     except (pa.ArrowTypeError, pa.ArrowInvalid):  # numbers or NaN among the cells
         return contiguous(pd.DataFrame(body, columns=range(width), dtype="object").fillna("").astype("str"))
     count = len(body)
-    return pd.DataFrame({column: pd.array(pc.fill_null(values.take(np.arange(column, count * width, width)), ""),
-                                          dtype="str") for column in range(width)}, index=pd.RangeIndex(count))
+    # One take puts the cells in column order; each column is then a zero-copy slice of it, so a
+    # sheet 18 000 columns wide costs what its cells cost, not a pass over the rows per column.
+    by_column = pc.fill_null(values.take(np.arange(count * width).reshape(count, width).T.ravel()), "")
+    return text_frame([by_column.slice(column * count, count) for column in range(width)], rows=count)
+
+
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # pandas' "str"
+
+
+def text_frame(columns: Sequence[pa.Array], *, rows: int) -> pd.DataFrame:
+    """Arrow string arrays (one per sheet column, ``rows`` long) -> DataFrame columns 0..n-1 of pandas' "str".
+
+    Built straight from the Arrow arrays: ``pd.array`` inspects every column anew, which costs
+    more than the cells of a wide sheet.
+    """
+    arrays = [ArrowStringArray(pa.chunked_array([column], type=pa.large_string()), dtype=_TEXT)
+              for column in columns]
+    return pd.DataFrame(dict(enumerate(arrays)), index=pd.RangeIndex(rows), copy=False)
 
 
 def contiguous(cells: pd.DataFrame) -> pd.DataFrame:

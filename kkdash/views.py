@@ -49,6 +49,7 @@ from kkdash.matching import format_candidates
 from kkdash.metrics import day_offset
 from kkdash.names import normalize_name, normalize_names
 from kkdash.pipeline import Outcome
+from kkdash.redaction import mask_personal
 from kkdash.schema import PERSONNEL_TYPES
 
 PROVINCE_FILTER = "province"
@@ -258,7 +259,8 @@ def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.Data
         "published_url": agencies["published_url"].fillna(""),
         "link_status": link_status.where(reported, ""),
     })
-    table["rejected"] = rejected_note(agencies)
+    # The reason quotes typed text: a viewer sees what looks like a phone, e-mail or name masked.
+    table["rejected"] = rejected_note(agencies, include_personal=include_personal)
     if include_personal and "last_action" in agencies:
         table["last_action"] = agencies["last_action"].map(ACTIONS_TH).fillna("")
         table["last_at"] = thai_times(agencies["last_at"]).replace("-", "")
@@ -283,10 +285,14 @@ def status_words(agencies: pd.DataFrame, *, badges: bool = False) -> pd.Series:
     return words.where(~agencies["needs_correction"], NEEDS_CORRECTION_BADGE if badges else NEEDS_CORRECTION_TH)
 
 
-def rejected_note(agencies: pd.DataFrame) -> pd.Series:
-    """For an agency that must correct its report: `แถว 28 (1 ก.ค. 2566 09:00 น.): reason`; '' for the others."""
+def rejected_note(agencies: pd.DataFrame, *, include_personal: bool = True) -> pd.Series:
+    """For an agency that must correct its report: `แถว 28 (1 ก.ค. 2566 09:00 น.): reason`; '' for the others
+    (the reason's typed text masked where it looks personal, unless ``include_personal``)."""
+    reason = agencies["rejected_reason"].fillna("")
+    if not include_personal:
+        reason = reason.map(mask_personal)
     note = ("แถว " + agencies["rejected_row"].astype("string").fillna("") + " (" + thai_times(agencies["rejected_at"])
-            + "): " + agencies["rejected_reason"].fillna(""))
+            + "): " + reason)
     return note.where(agencies["needs_correction"], "").astype("str")
 
 
@@ -312,10 +318,11 @@ def tel_link(phone) -> str | None:
     return f"tel:{digits}" if len(digits) >= 6 else None
 
 
-def submission_history(outcome: Outcome, agency_id: str) -> pd.DataFrame:
-    """Every row an agency sent (and rows after the as-of time), with which one counts and why."""
+def submission_history(outcome: Outcome, agency_id: str, *, include_personal: bool = True) -> pd.DataFrame:
+    """Every row an agency sent (and rows after the as-of time), with which one counts and why
+    (typed text masked where it looks personal, unless ``include_personal``)."""
     rows = outcome.rows[outcome.rows["agency_id"] == agency_id].sort_values("row_number")
-    return pd.DataFrame({
+    history = pd.DataFrame({
         "row_number": rows["row_number"],
         "submitted_at": rows["submitted_at"].map(lambda t: format_thai_date(t, with_time=True)),
         "typed_name": rows["agency_name"],
@@ -323,6 +330,14 @@ def submission_history(outcome: Outcome, agency_id: str) -> pd.DataFrame:
         "why": rows.apply(_why, axis=1),
         "personnel": rows.apply(_row_personnel, axis=1),
     }).reset_index(drop=True)
+    return history if include_personal else masked(history, ("typed_name", "why"))
+
+
+def masked(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A table with what looks like a phone, e-mail or person's name masked in its typed-text ``columns``."""
+    present = [column for column in columns if column in table]
+    return table.assign(**{column: table[column].map(lambda v: mask_personal(v) if isinstance(v, str) else v)
+                           for column in present})
 
 
 def _why(row: pd.Series) -> str:
@@ -343,42 +358,46 @@ def _row_personnel(row: pd.Series) -> str:
     return f"{int(sum(signed)):,}/{int(sum(totals)):,}"
 
 
-def rejected_rows(outcome: Outcome) -> pd.DataFrame:
-    """Rejected rows: sheet row, typed name, Thai reason and suggested registry matches."""
+def rejected_rows(outcome: Outcome, *, include_personal: bool = True) -> pd.DataFrame:
+    """Rejected rows: sheet row, typed name, Thai reason and suggested registry matches (typed text
+    masked where it looks personal, unless ``include_personal``)."""
     rows = outcome.rows[outcome.rows["fate"] == REJECTED]
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "row_number": rows["row_number"],
         "submitted_at": rows["submitted_at_raw"],
         "typed_name": rows["agency_name"],
         "reason": rows["reason"],
         "suggestions": rows["candidates"].map(format_candidates),
     }).reset_index(drop=True)
+    return table if include_personal else masked(table, ("submitted_at", "typed_name", "reason"))
 
 
-def warning_rows(outcome: Outcome) -> pd.DataFrame:
-    """One line per warning on a row that counts (used or superseded)."""
+def warning_rows(outcome: Outcome, *, include_personal: bool = True) -> pd.DataFrame:
+    """One line per warning on a row that counts (used or superseded); typed text masked as in rejected_rows."""
     notes = outcome.notes[outcome.notes["severity"] == WARNING]
     names = outcome.rows.set_index("row_number")["agency_name_registry"]
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "row_number": notes["row_number"],
         "typed_name": notes["agency_name"],
         "agency": notes["row_number"].map(names),
         "warning": notes["message"],
     }).reset_index(drop=True)
+    return table if include_personal else masked(table, ("typed_name", "warning"))
 
 
-def superseded_rows(outcome: Outcome) -> pd.DataFrame:
+def superseded_rows(outcome: Outcome, *, include_personal: bool = True) -> pd.DataFrame:
     """Rows replaced by a later report from the same agency, with the row that replaced them."""
     rows = outcome.rows
     latest = rows[rows["fate"] == USED].set_index("agency_id")["row_number"]
     old = rows[rows["fate"] == SUPERSEDED]
-    return pd.DataFrame({
+    table = pd.DataFrame({
         "row_number": old["row_number"],
         "submitted_at": thai_times(old["submitted_at"]),
         "typed_name": old["agency_name"],
         "agency": old["agency_name_registry"],
         "replaced_by_row": old["agency_id"].map(latest).astype("Int64"),
     }).reset_index(drop=True)
+    return table if include_personal else masked(table, ("typed_name",))
 
 
 def row_arithmetic(counts: Mapping[str, int]) -> str:

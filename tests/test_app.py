@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kkdash import pipeline, views
-from kkdash.app import tables
+from kkdash.app import data, tables
 from kkdash.dates import BANGKOK
 from kkdash.intake import DEMO_AS_OF
 from kkdash.labels import LATE, MISSING
@@ -310,13 +310,15 @@ def test_a_district_with_no_agencies_still_renders(monkeypatch, tmp_path):
     assert metrics(at)["ส่งรายงานแล้ว"].endswith(f"/{len(smaller)}")
 
 
-def test_after_a_refresh_the_sidebar_says_what_the_page_shows_in_the_same_run(monkeypatch):
+def test_after_a_refresh_the_sidebar_says_what_the_page_shows(monkeypatch):
     registry = load_registry()
     with FakeSheets({"Form Responses 1": sheet_rows(registry, count=20)}) as fake:
         at = sheet_app(monkeypatch, fake)
         assert any(m.value.endswith("· 20 แถวคำตอบ") for m in at.sidebar.markdown)
         fake.set_worksheet("Form Responses 1", sheet_rows(registry, count=30))
         at.button(key="sidebar_refresh").click().run()
+        assert data.sheet_feed().wait(timeout=60)  # the read runs in the background: wait for its signal
+        at.run()
     assert metrics(at)["ส่งรายงานแล้ว"] == "30/154"
     freshness = [m.value for m in at.sidebar.markdown if m.value.startswith("ข้อมูล ณ ")]
     assert len(freshness) == 1 and freshness[0].endswith("· 30 แถวคำตอบ")
@@ -328,6 +330,8 @@ def test_a_failing_sheet_keeps_the_last_good_data_with_its_age(monkeypatch):
         assert metrics(at)["ส่งรายงานแล้ว"] == "20/154"
         fake.fail_next("500", times=10)
         at.button(key="sidebar_refresh").click().run()
+        assert data.sheet_feed().wait(timeout=60)  # the read runs in the background: wait for its signal
+        at.run()
     assert not at.exception
     assert metrics(at)["ส่งรายงานแล้ว"] == "20/154"
     banner = at.warning[0].value

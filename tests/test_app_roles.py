@@ -13,7 +13,6 @@ import logging
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from kkdash import access, export
@@ -22,6 +21,7 @@ from kkdash.parsing import parse_phone
 from kkdash.paths import DEMO_RESPONSES_PATH
 from kkdash.registry import load_registry
 from kkdash.text import LITERAL_LIMIT, literal
+from tools.apptest import serialised
 from tools.fakesheets import FakeSheets
 
 pytestmark = [pytest.mark.timeout(120), pytest.mark.usefixtures("app_env")]
@@ -76,27 +76,6 @@ def contacts() -> set[str]:
     return contact_strings(demo_rows())
 
 
-@pytest.fixture
-def downloads(monkeypatch) -> list[bytes]:
-    """The bytes of every download button the app renders (caught in Streamlit's media manager); a download
-    built only when clicked is built here, as a click would."""
-    caught: list[bytes] = []
-    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
-
-    def recording(self, path_or_data, *args, **kwargs):
-        if isinstance(path_or_data, bytes):
-            caught.append(path_or_data)
-        return add(self, path_or_data, *args, **kwargs)
-
-    def recording_deferred(self, data_callable, *args, **kwargs):
-        caught.append(data_callable())
-        return add_deferred(self, data_callable, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add", recording)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording_deferred)
-    return caught
-
-
 def app(sheet: FakeSheets | None, *, access_table: dict | None = None, auth: bool = False,
         user: dict | None = None) -> AppTest:
     """The app on the fake sheet (or demo data) with the given access settings and st.user, not yet run."""
@@ -124,18 +103,6 @@ def visit_all(at: AppTest) -> list[bytes]:
         assert not at.exception, f"{page}: {at.exception}"
         sent.append(serialised(at))
     return sent
-
-
-def serialised(at: AppTest) -> bytes:
-    """Every element of the last run (main area and sidebar, tables included) as protobuf bytes."""
-    chunks, stack = [], [at._tree]
-    while stack:
-        node = stack.pop()
-        proto = getattr(node, "proto", None)
-        if proto is not None and hasattr(proto, "SerializeToString"):
-            chunks.append(proto.SerializeToString())
-        stack.extend(getattr(node, "children", {}).values())
-    return b"\n".join(chunks)
 
 
 def leaked(contacts: set[str], blobs: list[bytes]) -> set[str]:

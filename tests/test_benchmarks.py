@@ -1,13 +1,14 @@
-"""`python -m kkdash.bench` at a tiny size, so the benchmark never rots: structure and exact counts, no timings."""
+"""`python -m benchmarks` at a tiny size, so the benchmark never rots: structure and exact counts, no timings."""
 
 import pandas as pd
 import pytest
 
-from benchmarks import bench
+from benchmarks import bench, brief_bench, chaselog_bench
 from kkdash.matching import Matcher
 from kkdash.names import normalize_name
 from kkdash.registry import REGISTRY_COLUMNS, load_districts, load_registry, validate_registry
 from tools import national
+from tools.postgres import pg_bin
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.timeout(240)
 @pytest.fixture(scope="module")
 def results():
     """One quick run: a 300-row sheet (one province), one repeat, no browser."""
-    return bench.run_all([300], repeat=1, browser=False, log=lambda message: None)
+    return bench.run_all([300], repeat=1, browser=False, log=lambda message: None, hr_work=False)
 
 
 def test_a_province_keeps_khon_kaen_as_it_is_and_adds_four_offices_a_district():
@@ -109,3 +110,27 @@ def test_the_districts_it_invents_are_new_and_distinct():
     home = set(load_districts()["name_th"])
     names = national.district_names(500, taken=home, rng=random.Random(1))
     assert len(set(names)) == 500 and not home & set(names)
+
+
+def test_the_chase_log_and_brief_sections_measure_what_they_say(monkeypatch, tmp_path):
+    monkeypatch.setattr(chaselog_bench, "TOTAL", 1_000)
+    monkeypatch.setattr(chaselog_bench, "ADDS", 4)
+    monkeypatch.setattr(chaselog_bench, "READS", 2)
+    monkeypatch.setenv("KKDASH_CACHE_DIR", str(tmp_path))  # the page measurement points it at its own folder
+    results = {"chaselog": chaselog_bench.measure_chaselog(),
+               "followup_log": chaselog_bench.measure_followup_page(reruns=2),
+               "brief": brief_bench.measure_brief(repeat=1)}
+    rows = results["chaselog"]["rows"]
+    assert [(row["layout"], row["entries"], row["in_campaign"]) for row in rows[:2]] == [
+        ("100 campaigns", 1_006, 16), ("1 campaign", 1_006, 1_006)]
+    # PostgreSQL too wherever its binaries are installed (CI installs them).
+    expected = ["SQLite"] * 2 + ([f"PostgreSQL {pg_bin().parent.name}"] * 2 if pg_bin() else [])
+    assert [row["backend"] for row in rows] == expected
+    assert (results["followup_log"]["entries"], results["followup_log"]["exceptions"]) == (1_002, [])
+    assert (results["brief"]["province"]["pages"], results["brief"]["large"]["agencies"]) == (1, 2_000)
+    report = "\n".join(bench._hr_work_lines(results))
+    assert report.startswith("## The chase log (1,000 entries)")
+    assert "## The governor's brief (PDF)" in report
+    assert [label.split(" (")[0] for label, _, _ in bench._hr_work_targets(results)] == [
+        "chase log: add an entry ≤ 50 ms", "follow-up page warm rerun ≤ 0.3 s with 1,002 chase-log entries",
+        "governor's brief ≤ 2 s"]

@@ -6,26 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from kkdash import charts, metrics
+from kkdash import charts
 from kkdash.dates import BANGKOK
-
-
-@pytest.fixture
-def rollup(districts) -> pd.DataFrame:
-    """Every district with 3 agencies; 4012 has 1 on time, 1 late, 1 missing; 4001 has all on time."""
-    frame = districts[["district_code", "name_th"]].copy()
-    frame = pd.concat([frame, pd.DataFrame({"district_code": [None], "name_th": ["ระดับจังหวัด"]})],
-                      ignore_index=True)
-    frame["expected"], frame["on_time"], frame["late"], frame["missing"] = 3, 2, 0, 1
-    frame.loc[frame["district_code"] == "4012", ["on_time", "late", "missing"]] = [1, 1, 1]
-    frame.loc[frame["district_code"] == "4001", ["on_time", "late", "missing"]] = [3, 0, 0]
-    frame.loc[frame["district_code"] == "4029", ["expected", "on_time", "missing"]] = [0, 0, 0]
-    frame["reported"] = frame["on_time"] + frame["late"]
-    frame["needing_correction"] = (frame["district_code"] == "4012").astype(int)  # พล's missing one sent a bad row
-    frame["personnel_total"], frame["personnel_signed"] = 100, 90
-    frame["signing_rate"] = 0.9
-    frame["coverage"] = metrics.rate(frame["reported"], frame["expected"])
-    return frame
 
 
 def test_district_progress_puts_laggards_on_top_as_shares(rollup):

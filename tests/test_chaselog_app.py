@@ -1,10 +1,12 @@
 """The chase log on the follow-up page (AppTest): hr adds and reads entries, viewers get counts only,
 a storage fault keeps what was typed, and the chase filters find whom nobody has called yet."""
 
+import io
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -149,3 +151,13 @@ def test_a_viewer_sees_how_many_were_chased_and_not_a_word_of_the_log(app_env):
         assert log_tables(at) == []
         assert not [area for area in at.text_area if area.key == "chase_note_P02"]
         assert "คุยกับนางมาลัย" not in repr(at._tree) and "hr@khonkaen.go.th" not in repr(at._tree)
+
+
+def test_the_excel_download_carries_an_entry_added_a_moment_ago(downloads):
+    at = followup(agency="D4009")
+    downloads.clear()
+    write_entry(at, "D4009", note="ส่งภายในบ่ายนี้")
+    (book,) = [blob for blob in downloads if blob.startswith(b"PK")][-1:]
+    rows = list(openpyxl.load_workbook(io.BytesIO(book)).worksheets[0].iter_rows(values_only=True))
+    d4009 = dict(zip(rows[0], next(row for row in rows if row[0] == "D4009"), strict=True))
+    assert (d4009["ติดตามล่าสุด"], d4009["ผู้ติดตาม"]) == ("โทรแล้ว", "สมศรี")

@@ -46,7 +46,8 @@ def summary(done: subprocess.CompletedProcess) -> dict:
 
 
 def test_summary_reads_the_configured_sheet_then_keeps_the_last_good_read(fake, tmp_path):
-    env = {"KKDASH_PUBLISHED_CSV_URL": fake.published_csv_url(), "KKDASH_CACHE_DIR": str(tmp_path)}
+    env = {"KKDASH_PUBLISHED_CSV_URL": fake.published_csv_url(), "KKDASH_CACHE_DIR": str(tmp_path),
+           "KKDASH_ALLOW_LOOPBACK": "1"}
     first = kkdash("summary", "--format", "json", "--as-of", "2023-07-20T12:00", env=env)
     assert summary(first) == {"agencies_reported": 5, "agencies_late": 1, "personnel_total": 60,
                               "personnel_signed": 59, "rows_total": 5}
@@ -60,7 +61,8 @@ def test_summary_reads_the_configured_sheet_then_keeps_the_last_good_read(fake, 
 
 def test_a_failing_sheet_with_nothing_saved_is_one_line_and_exit_2(fake, tmp_path):
     fake.fail_next("403", times=20)
-    env = {"KKDASH_PUBLISHED_CSV_URL": fake.published_csv_url(), "KKDASH_CACHE_DIR": str(tmp_path)}
+    env = {"KKDASH_PUBLISHED_CSV_URL": fake.published_csv_url(), "KKDASH_CACHE_DIR": str(tmp_path),
+           "KKDASH_ALLOW_LOOPBACK": "1"}
     done = kkdash("summary", env=env)
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("kkdash: อ่าน Google Sheet ไม่ได้: ")
@@ -68,7 +70,8 @@ def test_a_failing_sheet_with_nothing_saved_is_one_line_and_exit_2(fake, tmp_pat
 
 
 def test_demo_flag_ignores_the_configured_sheet(fake, tmp_path):
-    env = {"KKDASH_PUBLISHED_CSV_URL": fake.published_csv_url(), "KKDASH_CACHE_DIR": str(tmp_path)}
+    env = {"KKDASH_PUBLISHED_CSV_URL": fake.published_csv_url(), "KKDASH_CACHE_DIR": str(tmp_path),
+           "KKDASH_ALLOW_LOOPBACK": "1"}
     done = kkdash("summary", "--demo", "--format", "json", "--as-of", "2023-07-20T12:00", env=env)
     assert json.loads(done.stdout)["agencies_reported"] > 5
     assert fake.count(fake.csv_path) == 0

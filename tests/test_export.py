@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kkdash import export, pipeline, views
 from kkdash.dates import BANGKOK
@@ -285,3 +287,38 @@ def test_the_link_export_has_the_agency_exports_headers_and_thai_words(agencies)
     table = export.links_export(views.with_link_status(agencies, results))
     assert list(table.columns) == ["รหัสหน่วยงาน", "ชื่อหน่วยงาน", "อำเภอ", "ลิงก์ประกาศบนเว็บไซต์", "ผลตรวจลิงก์"]
     assert table.set_index("รหัสหน่วยงาน").loc[["P01", "D4012"], "ผลตรวจลิงก์"].tolist() == ["เปิดไม่ได้", "ไม่มีลิงก์"]
+
+
+# --- every character a form answer or a Google answer can carry: no export ever refuses it ---------------------
+
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=12)  # surrogates, controls, noncharacters too
+
+
+def readable(value: str) -> str:
+    """What a spreadsheet cell shows of ``value``: without what no cell can hold, neutralised, CR read as LF (XML)."""
+    kept = "".join(ch for ch in value if ch in "\t\n\r" or "\x20" <= ch <= "\x7e" or "\xa0" <= ch <= "\ud7ff"
+                   or "\ue000" <= ch <= "\ufffd" or ch >= "\U00010000")
+    return export.neutralize(kept).replace("\r\n", "\n").replace("\r", "\n")
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=st.lists(ANY_TEXT, min_size=1, max_size=6), header=ANY_TEXT)
+def test_no_character_makes_an_export_fail(cells, header):
+    frame = pd.DataFrame({header or "h": pd.Series(cells, dtype="object")})
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(frame))).worksheets[0]
+    shown = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert [value or "" for value in shown] == [readable(cell) for cell in cells]
+    assert sheet.cell(1, 1).value == (readable(header or "h") or None)
+    assert [row[0] for row in read_csv_cells(export.csv_bytes(frame))[1:]] == [
+        export.neutralize(export.excel_text(cell)) for cell in cells]
+
+
+def test_a_reporter_name_with_a_vertical_tab_exports_to_excel(registry, districts):
+    answer = ["1/7/2566, 9:00:00", "สำนักงานจังหวัดขอนแก่น", "", "1/7/2566", "ใช่", "20", "19", "5", "5", "2", "2",
+              "10", "10", "https://www.p01.example.go.th/moral", "นายสมชาย\x0bใจดี", "ธุรการ\x01", "0812345678"]
+    outcome = pipeline.run(sheet_from_rows([list(HEADERS_TH.values()), answer]), registry, districts, as_of=AS_OF)
+    table = export.agency_export(outcome.agencies)
+    sheet = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(table))).worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    p01 = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "P01")
+    assert (p01[header.index("ผู้ที่ต้องติดต่อ")], p01[header.index("ตำแหน่งผู้ที่ต้องติดต่อ")]) == ("นายสมชาย ใจดี", "ธุรการ")

@@ -108,6 +108,7 @@ def test_followup_shows_and_filters_link_status_and_the_overview_counts_verified
     st.cache_resource.clear()
     with FakeSheets({"Form Responses 1": rows}) as fake:
         monkeypatch.setenv("KKDASH_PUBLISHED_CSV_URL", fake.published_csv_url())
+        monkeypatch.setenv("KKDASH_ALLOW_LOOPBACK", "1")
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
         published = next(m for m in at.metric if m.label == "เผยแพร่บนเว็บไซต์")
         assert (published.value, published.proto.delta) == ("3", "ลิงก์ใช้ได้จริง 1 หน่วยงาน")

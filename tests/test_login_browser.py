@@ -23,7 +23,7 @@ from kkdash import export
 from kkdash.parsing import parse_phone
 from kkdash.paths import DEMO_RESPONSES_PATH
 from kkdash.registry import load_registry
-from tools.browsing import IDLE, chromium, free_port, needs_chromium, screenshot, streamlit_server
+from tools.browsing import chromium, free_port, needs_chromium, screenshot, streamlit_server, wait_idle
 from tools.fakesheets import FakeSheets
 
 HR_EMAIL, VIEWER_EMAIL, STRANGER = "hr.officer@khonkaen.go.th", "somchai@khonkaen.go.th", "stranger@gmail.com"
@@ -125,7 +125,7 @@ def browser():
 
 def idle(page) -> None:
     """Wait until Streamlit has finished running the script for this page."""
-    page.wait_for_selector(IDLE, timeout=WAIT_MS)
+    wait_idle(page, timeout=WAIT_MS)
 
 
 def sign_in(browser, base: str, email: str):

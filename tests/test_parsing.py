@@ -9,6 +9,7 @@ from kkdash.dates import BANGKOK, format_thai_date
 from kkdash.parsing import (
     clean_text,
     expand_year,
+    has_controls,
     map_unique,
     month_from_thai,
     parse_count,
@@ -19,6 +20,7 @@ from kkdash.parsing import (
     parse_url,
     parse_url_series,
     parse_yes_no,
+    strip_controls,
 )
 
 
@@ -272,3 +274,25 @@ def test_map_unique_calls_the_function_once_per_distinct_value():
 ])
 def test_format_thai_date(moment, with_time, expected):
     assert format_thai_date(moment, with_time=with_time) == expected
+
+
+# Control characters (C0 but tab/LF/CR, DEL, C1, U+FFFE/U+FFFF): separators become a space, the rest go.
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("สมชาย\x0bใจดี", "สมชาย ใจดี"),
+    ("https://www.example.go.th/x\x01", "https://www.example.go.th/x"),
+    ("\x1b[31mแดง\x1b[0m", "[31mแดง[0m"),
+    ("a\x85b\x9bc\x7fd\ufffee", "a bcde"),
+    ("แถว\tแรก\nแถวสอง\r", "แถว\tแรก\nแถวสอง\r"),
+])
+def test_strip_controls(typed, expected):
+    assert strip_controls(typed) == expected
+
+
+def test_clean_text_drops_control_characters_too():
+    assert clean_text(" นาย\x0bสมชาย\x00 ") == "นาย สมชาย"
+
+
+def test_has_controls_finds_exactly_the_cells_with_one():
+    cells = pd.Series(["ก", "ข\x01", "ค\u00a0", "\ufffe", None, "ง\tจ", "\x9b", "ฉ\x7f", "\ufeffช"], dtype="str")
+    assert has_controls(cells).tolist() == [False, True, False, True, False, False, True, True, False]
+    assert has_controls(cells.iloc[2:4]).tolist() == [False, True]  # a slice of a larger buffer

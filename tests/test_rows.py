@@ -206,3 +206,14 @@ def test_parsed_values_sit_beside_what_was_typed(classify):
 def test_registry_district_is_attached_to_matched_rows(classify):
     row = classify(answer(agency_name="สสอ.พล")).rows.iloc[0]
     assert (row["agency_id"], row["district_code"], row["district_name_registry"]) == ("U4012-1", "4012", "พล")
+
+
+def test_control_characters_are_stripped_with_a_warning_naming_the_fields(classify):
+    result = classify(answer(agency_name="สำนักงานจังหวัด\x0bขอนแก่น", published_url="https://www.example.go.th/moral\x01",
+                             reporter_name="นายสมชาย\x1b[31m ใจดี"))
+    row = result.rows.iloc[0]
+    assert (fates(result), row["agency_name"], row["published_url"], row["reporter_name"]) == (
+        {2: "used"}, "สำนักงานจังหวัด ขอนแก่น", "https://www.example.go.th/moral", "นายสมชาย[31m ใจดี")
+    assert notes_of(result, "warning") == [
+        (2, "control_characters", "ตัดอักขระควบคุมที่มองไม่เห็น (เช่น จากการคัดลอกมาวาง) ออกจากช่อง ชื่อหน่วยงาน,"
+         " ลิงก์ประกาศบนเว็บไซต์, ชื่อผู้รายงาน แล้ว — ตรวจว่าข้อความที่เหลือถูกต้อง")]

@@ -264,3 +264,61 @@ def test_a_broken_smtp_table_stops_the_mail_only(monkeypatch):
     settings = load_all({"smtp": {"host": "smtp.example.go.th", "port": "seventy", "from": "hr@example.go.th"}}, {})
     assert (settings.smtp, settings.sheet.mode) == (None, "demo")
     assert settings.mail_problem == "[smtp] port ต้องเป็นเลขพอร์ต 1 ถึง 65535 เช่น 587 (ได้ค่า 'seventy')"
+
+
+# --- published CSV links travel over https; the whole-read deadline; secrets files named with their line -----
+
+
+@pytest.mark.parametrize("url", ["http://docs.google.com/spreadsheets/d/e/2PACX-a/pub?output=csv",
+                                 "http://127.0.0.1:8080/pub/x.csv", "ftp://docs.google.com/x.csv"])
+def test_a_published_link_must_be_https(url):
+    with pytest.raises(SettingsError) as caught:
+        load_settings({"sheet": {"published_csv_url": url}}, {})
+    assert "https://" in str(caught.value) and THAI.search(str(caught.value))
+
+
+def test_the_test_switch_allows_plain_http_to_this_machine_only():
+    switch = {"KKDASH_ALLOW_LOOPBACK": "1"}
+    local = load_settings({"sheet": {"published_csv_url": "http://127.0.0.1:8080/pub/x.csv"}}, switch)
+    assert (local.published_csv_url, local.allow_loopback) == ("http://127.0.0.1:8080/pub/x.csv", True)
+    with pytest.raises(SettingsError):
+        load_settings({"sheet": {"published_csv_url": "http://sheets.example/pub.csv"}}, switch)
+
+
+@pytest.mark.parametrize(("sheet", "environ", "expected"), [
+    ({}, {}, 30), ({"read_deadline_seconds": 5}, {}, 5),
+    ({"read_deadline_seconds": 5}, {"KKDASH_READ_DEADLINE_SECONDS": "7"}, 7),
+])
+def test_the_read_deadline_setting(sheet, environ, expected):
+    assert load_settings({"sheet": sheet}, environ).read_deadline_seconds == expected
+
+
+@pytest.mark.parametrize("value", [0, 301, "soon", 2.5, True])
+def test_a_bad_read_deadline_names_the_setting(value):
+    with pytest.raises(SettingsError, match=r"\[sheet\] read_deadline_seconds"):
+        load_settings({"sheet": {"read_deadline_seconds": value}}, {})
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    ('[sheet]\nurl = "x"\nrefresh_seconds = \n', "บรรทัดที่ 3"),
+    ('[access]\nhr_emails = ["a@b.go.th"\nviewer_emails = []\n', "บรรทัดที่ 3"),
+    ("[sheet\n", "บรรทัดที่ 1"),
+])
+def test_an_unreadable_secrets_file_names_the_file_and_the_line(tmp_path, content, expected):
+    path = tmp_path / "secrets.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        read_secrets_file(path)
+    assert str(path) in str(caught.value) and expected in str(caught.value)
+
+
+@pytest.mark.parametrize("kind", ["folder", "latin-1"])
+def test_a_secrets_path_that_is_no_text_file_is_a_settings_error(tmp_path, kind):
+    path = tmp_path / "secrets.toml"
+    if kind == "folder":
+        path.mkdir()
+    else:
+        path.write_bytes('[sheet]\nresponses_worksheet = "café"\n'.encode("latin-1"))
+    with pytest.raises(SettingsError) as caught:
+        read_secrets_file(path)
+    assert str(path) in str(caught.value) and THAI.search(str(caught.value))

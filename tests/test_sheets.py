@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import traceback
 from datetime import UTC, datetime
 
@@ -148,7 +149,7 @@ def test_header_only_sheet_means_no_responses_yet(fake, settings, fetch):
 @pytest.mark.parametrize("bom", [False, True])
 def test_published_csv_mode(bom):
     with FakeSheets({"Form Responses 1": RESPONSES}, csv_bom=bom) as fake:
-        settings = SheetSettings(published_csv_url=fake.published_csv_url())
+        settings = SheetSettings(published_csv_url=fake.published_csv_url(), allow_loopback=True)
         tables = fetch_tables(settings, session=fake.session())
         assert tables.responses == PADDED_RESPONSES
         assert tables.registry is None
@@ -158,13 +159,13 @@ def test_published_csv_mode(bom):
 
 def test_published_csv_drops_trailing_blank_rows_and_columns(fake):
     fake.set_worksheet("Form Responses 1", [["a", "b", ""], ["1", "", ""], ["", "", ""]])
-    settings = SheetSettings(published_csv_url=fake.published_csv_url())
+    settings = SheetSettings(published_csv_url=fake.published_csv_url(), allow_loopback=True)
     assert fetch_tables(settings, session=fake.session()).responses == [["a", "b"], ["1", ""]]
 
 
 def test_published_csv_retries_then_recovers(fake, sleeps):
     fake.fail_next("503")
-    settings = SheetSettings(published_csv_url=fake.published_csv_url())
+    settings = SheetSettings(published_csv_url=fake.published_csv_url(), allow_loopback=True)
     tables = fetch_tables(settings, session=fake.session(), sleep=sleeps.append)
     assert tables.responses == PADDED_RESPONSES
     assert fake.count(fake.csv_path) == 2
@@ -172,7 +173,7 @@ def test_published_csv_retries_then_recovers(fake, sleeps):
 
 
 def test_published_csv_not_found(fake):
-    settings = SheetSettings(published_csv_url=fake.base_url + "/pub/wrong.csv")
+    settings = SheetSettings(published_csv_url=fake.base_url + "/pub/wrong.csv", allow_loopback=True)
     with pytest.raises(SheetNotFound) as caught:
         fetch_tables(settings, session=fake.session())
     assert "published_csv_url" in caught.value.message_th
@@ -361,3 +362,126 @@ def test_no_secret_leaks_into_errors_or_logs(fake, fetch, caplog):
         assert fake.access_token not in text
         assert info["private_key"] not in text
         assert key_body not in text
+
+
+# --- every transport failure is a SheetError, bounded in requests and in time ---------------------------------
+
+
+@pytest.fixture
+def published(fake):
+    return SheetSettings(published_csv_url=fake.published_csv_url(), allow_loopback=True)
+
+
+@pytest.mark.parametrize("mode", ["published", "service_account"])
+def test_a_redirect_loop_is_a_sheet_error_after_a_bounded_number_of_requests(fake, settings, published, sleeps, mode):
+    fake.fail_next("redirect", times=100)
+    chosen, path = (published, fake.csv_path) if mode == "published" else (settings, fake.batch_get_path)
+    with pytest.raises(SheetError) as caught:
+        fetch_tables(chosen, session=fake.session(), sleep=sleeps.append)
+    assert caught.value.kind == "redirects"
+    assert "redirect" in caught.value.message_th
+    assert (fake.count(path), sleeps) == (6, [])  # the first request and five redirects, never retried
+
+
+@pytest.mark.parametrize("mode", ["published", "service_account"])
+def test_a_broken_gzip_body_is_malformed_and_not_retried(fake, settings, published, sleeps, mode):
+    fake.fail_next("gzip", times=10)
+    chosen, path = (published, fake.csv_path) if mode == "published" else (settings, fake.batch_get_path)
+    with pytest.raises(SheetMalformed) as caught:
+        fetch_tables(chosen, session=fake.session(), sleep=sleeps.append)
+    assert "gzip" in caught.value.message_th
+    assert (fake.count(path), sleeps) == (1, [])
+
+
+def test_a_server_that_hangs_up_is_unavailable_after_its_retries(fake, settings, fetch, sleeps):
+    fake.fail_next("hangup", times=10)
+    with pytest.raises(SheetUnavailable) as caught:
+        fetch(settings, max_attempts=3)
+    assert caught.value.message_th == ("ติดต่อ Google Sheets ไม่ได้ หลังลองแล้ว 3 ครั้ง (เชื่อมต่อไม่ได้)"
+                                       " จะลองใหม่ในรอบรีเฟรชถัดไป")
+    assert fake.count(fake.batch_get_path) == 3
+
+
+@pytest.mark.parametrize("mode", ["published", "service_account"])
+def test_a_dripping_server_is_cut_at_the_whole_read_deadline(fake, settings, published, mode):
+    fake.fail_next("drip", times=100)  # a byte every 0.5 s, for ever: no per-read time-out ever trips
+    chosen = published if mode == "published" else settings
+    with pytest.raises(SheetUnavailable) as caught:
+        fetch_tables(chosen, session=fake.session(), deadline=1.5)
+    assert caught.value.kind == "deadline"
+    assert caught.value.message_th.endswith("อ่านข้อมูลไม่เสร็จภายใน 1.5 วินาที จะลองใหม่ในรอบรีเฟรชถัดไป")
+
+
+def test_retries_stop_at_the_deadline(fake, settings, sleeps):
+    fake.fail_next("slow", times=100)  # each answer takes 1.5 s; each attempt gives up after 1 s
+    with pytest.raises(SheetUnavailable) as caught:
+        fetch_tables(settings, session=fake.session(), sleep=sleeps.append, timeout=1.0, max_attempts=10,
+                     deadline=2.5)
+    assert caught.value.kind == "deadline"
+    assert fake.count(fake.batch_get_path) <= 3  # not the ten attempts allowed
+
+
+def test_a_failing_token_endpoint_costs_three_token_requests_not_twelve(fake, sleeps):
+    settings = SheetSettings(sheet_key=fake.key, service_account_info=make_service_account_info())
+    fake.fail_token("500", times=100)
+    with pytest.raises(SheetUnavailable) as caught:
+        fetch_tables(settings, session=fake.session(), sleep=sleeps.append)
+    assert caught.value.message_th.startswith("บริการออกสิทธิ์เข้าใช้ (token) ของ Google ขัดข้อง")
+    assert (fake.count("/token"), fake.count(fake.batch_get_path)) == (3, 0)  # google-auth's own three tries
+
+
+def test_a_revoked_key_is_a_credentials_error_after_one_token_request(fake):
+    settings = SheetSettings(sheet_key=fake.key, service_account_info=make_service_account_info())
+    fake.fail_token("400")
+    with pytest.raises(SheetCredentialsError):
+        fetch_tables(settings, session=fake.session())
+    assert fake.count("/token") == 1
+
+
+def test_a_dripping_token_endpoint_is_cut_at_the_deadline(fake):
+    settings = SheetSettings(sheet_key=fake.key, service_account_info=make_service_account_info())
+    fake.fail_token("drip", times=100)
+    with pytest.raises(SheetUnavailable) as caught:
+        fetch_tables(settings, session=fake.session(), deadline=1.5)
+    assert caught.value.kind == "deadline"
+    assert fake.count(fake.batch_get_path) == 0
+
+
+def test_the_deadline_comes_from_the_settings(fake):
+    fake.fail_next("drip", times=100)
+    settings = SheetSettings(published_csv_url=fake.published_csv_url(), allow_loopback=True, read_deadline_seconds=1)
+    with pytest.raises(SheetUnavailable, match="ไม่เสร็จภายใน 1 วินาที"):
+        fetch_tables(settings, session=fake.session())
+
+
+# --- published CSV links travel over https only -----------------------------------------------------------------
+
+
+def test_a_plain_http_link_is_refused_without_the_test_switch(fake):
+    with pytest.raises(SheetError) as caught:
+        fetch_tables(SheetSettings(published_csv_url=fake.published_csv_url()), session=fake.session())
+    assert caught.value.kind == "insecure"
+    assert fake.count() == 0
+
+
+def test_a_redirect_to_plain_http_is_not_followed(fake, published):
+    fake.fail_next("downgrade")
+    with pytest.raises(SheetError) as caught:  # a request there would raise BlockedRequest instead
+        fetch_tables(published, session=fake.session())
+    assert caught.value.kind == "insecure"
+    assert fake.count(fake.csv_path) == 1
+
+
+def test_a_lone_surrogate_in_googles_answer_becomes_a_replacement_character(fake, settings, fetch):
+    fake.set_worksheet("Form Responses 1", [["ก", "ข"], ["x\ud800y", "ok"]])
+    assert fetch(settings).responses == [["ก", "ข"], ["x\ufffdy", "ok"]]
+
+
+def test_the_read_cut_at_its_deadline_does_not_linger(fake, settings):
+    fake.fail_next("drip", times=100)
+    with pytest.raises(SheetUnavailable):
+        fetch_tables(settings, session=fake.session(), deadline=1.0)
+    readers = [thread for thread in threading.enumerate() if thread.name == "kkdash-sheet-read"]
+    for thread in readers:
+        thread.join(timeout=15)  # its sockets were shut down under it: it ends instead of reading for ever
+    assert [thread for thread in readers if thread.is_alive()] == []

@@ -11,21 +11,13 @@ NS = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture
-def rollup(districts) -> pd.DataFrame:
-    """Every district with 3 agencies; 4012 has 1 on time, 1 late, 1 missing; 4001 all on time; 4029 none."""
-    frame = districts[["district_code", "name_th"]].copy()
-    frame = pd.concat([frame, pd.DataFrame({"district_code": [None], "name_th": ["ระดับจังหวัด"]})],
-                      ignore_index=True)
-    frame["expected"], frame["on_time"], frame["late"], frame["missing"] = 3, 2, 0, 1
-    frame.loc[frame["district_code"] == "4012", ["on_time", "late", "missing"]] = [1, 1, 1]
-    frame.loc[frame["district_code"] == "4001", ["on_time", "late", "missing"]] = [3, 0, 0]
-    frame.loc[frame["district_code"] == "4029", ["expected", "on_time", "missing"]] = [0, 0, 0]
-    frame.loc[frame["district_code"].isna(), ["expected", "on_time", "missing"]] = [75, 40, 35]
-    frame["reported"] = frame["on_time"] + frame["late"]
-    frame["personnel_total"], frame["personnel_signed"] = 100, 90
-    frame["signing_rate"] = 0.9
-    frame["coverage"] = metrics.rate(frame["reported"], frame["expected"])
-    return frame
+def rollup(rollup) -> pd.DataFrame:
+    """The shared district figures, with the province group's own 75 agencies (40 on time, 35 missing)."""
+    province = rollup["district_code"].isna()
+    rollup.loc[province, ["expected", "on_time", "missing"]] = [75, 40, 35]
+    rollup["reported"] = rollup["on_time"] + rollup["late"]
+    rollup["coverage"] = metrics.rate(rollup["reported"], rollup["expected"])
+    return rollup
 
 
 def parse(markup: str) -> ET.Element:

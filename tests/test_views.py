@@ -7,7 +7,10 @@ import pytest
 
 from kkdash import pipeline, views
 from kkdash.dates import BANGKOK
+from kkdash.paths import DEMO_RESPONSES_PATH
+from kkdash.redaction import mask_personal
 from kkdash.sheet import sheet_from_rows
+from kkdash.sources import read_responses_csv
 
 HEADER = ["ประทับเวลา", "ชื่อหน่วยงาน", "ข้าราชการ (ทั้งหมด)", "ข้าราชการ (ลงนาม)", "พนักงานราชการ (ทั้งหมด)",
           "พนักงานราชการ (ลงนาม)", "ลูกจ้างประจำ (ทั้งหมด)", "ลูกจ้างประจำ (ลงนาม)", "เจ้าหน้าที่อื่น (ทั้งหมด)",
@@ -136,3 +139,65 @@ def test_verified_count_is_none_until_a_link_was_checked(outcome):
     assert views.verified_count(checked) == 2
     cards = {k.label: k.detail for k in views.headline(outcome, verified=None)}
     assert cards["เผยแพร่บนเว็บไซต์"] == "หน่วยงาน · ยังไม่ตรวจลิงก์"
+
+
+# --- for viewers, typed text that looks personal is masked in the quotes of rejected rows and warnings --------
+
+
+@pytest.fixture
+def personal_outcome(registry, districts):
+    rows = [HEADER,
+            report("1/7/2566, 09:00:00", "นายสมชาย ใจดี 081-234-5678"),            # a person typed as the agency
+            report("2/7/2566, 09:00:00", "ที่ว่าการอำเภอพล", url="ติดต่อ somchai@khonkaen.go.th"),
+            report("3/7/2566, 09:00:00", "ที่ว่าการอำเภอพล")]
+    return pipeline.run(sheet_from_rows(rows), registry, districts,
+                        as_of=datetime(2023, 7, 10, 12, 0, tzinfo=BANGKOK), deadline=date(2023, 7, 7))
+
+
+def test_a_viewer_sees_typed_names_phones_and_emails_masked(personal_outcome):
+    rejected = views.rejected_rows(personal_outcome, include_personal=False)
+    assert rejected.loc[0, "typed_name"] == "[ชื่อบุคคล] [เบอร์โทร]"
+    assert rejected.loc[0, "reason"].startswith("ไม่พบชื่อหน่วยงาน '[ชื่อบุคคล] [เบอร์โทร]' ในทะเบียน — ชื่อที่ใกล้เคียง: ")
+    warnings = views.warning_rows(personal_outcome, include_personal=False)
+    assert warnings.loc[warnings["warning"].str.startswith("ลิงก์"), "warning"].tolist() == [
+        "ลิงก์ประกาศ 'ติดต่อ [อีเมล]' ใช้ไม่ได้ (ต้องเป็นที่อยู่เว็บไซต์ http/https) — นับว่ายังไม่เผยแพร่"]
+    history = views.submission_history(personal_outcome, "D4012", include_personal=False)
+    assert "somchai@" not in " ".join(history["why"])
+
+
+def test_hr_sees_the_typed_text_as_typed(personal_outcome):
+    assert views.rejected_rows(personal_outcome).loc[0, "typed_name"] == "นายสมชาย ใจดี 081-234-5678"
+    assert "somchai@khonkaen.go.th" in " ".join(views.warning_rows(personal_outcome)["warning"])
+
+
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("นางสาวสมหญิง รักดี", "[ชื่อบุคคล]"), ("น.ส. สมหญิง", "[ชื่อบุคคล]"), ("ร.ต.อ.สมศักดิ์ มั่นคง", "[ชื่อบุคคล]"),
+    ("นพ.วิชัย", "[ชื่อบุคคล]"), ("Mr. John Smith", "[ชื่อบุคคล]"), ("โทร ๐๘๑-๒๓๔-๕๖๗๘", "โทร [เบอร์โทร]"),
+    ("+66 81 234 5678", "[เบอร์โทร]"), ("043-414123", "[เบอร์โทร]"),
+    # Not personal: offices, the campaign's own words, times, counts, agency names.
+    ("นายอำเภอพล", "นายอำเภอพล"), ("สำนักงานนายอำเภอพล", "สำนักงานนายอำเภอพล"), ("นายกเทศมนตรีตำบล", "นายกเทศมนตรีตำบล"),
+    ("จังหวัดคุณธรรม", "จังหวัดคุณธรรม"), ("26/6/2566, 9:15:02", "26/6/2566, 9:15:02"),
+    ("2023-07-01 09:00:00", "2023-07-01 09:00:00"), ("1,234", "1,234"), ("สำนักงานจังหวัดขอนแก่น", "สำนักงานจังหวัดขอนแก่น"),
+])
+def test_what_is_masked(typed, shown):
+    assert mask_personal(typed) == shown
+
+
+def test_masking_leaves_the_demo_campaigns_messages_alone(registry, districts):
+    outcome = pipeline.run(read_responses_csv(DEMO_RESPONSES_PATH), registry, districts,
+                           as_of=datetime(2023, 7, 20, 12, 0, tzinfo=BANGKOK))
+    for view in (views.rejected_rows, views.warning_rows, views.superseded_rows):
+        pd.testing.assert_frame_equal(view(outcome, include_personal=False), view(outcome))
+
+
+def test_a_viewer_sees_the_needs_correction_note_masked_and_hr_as_typed(registry, districts):
+    typed = "โทรถาม นายสมชาย ใจดี 0812345678"
+    rows = [HEADER, ["4/7/2566, 09:00:00", "สำนักงานสาธารณสุขอำเภอพล", "10", typed, "0", "0", "0", "0", "0", "0",
+                     "https://a.example/x", "081-234-5678"]]
+    outcome = pipeline.run(sheet_from_rows(rows), registry, districts,
+                           as_of=datetime(2023, 7, 10, 12, 0, tzinfo=BANGKOK), deadline=date(2023, 7, 7))
+    picked = outcome.agencies[outcome.agencies["needs_correction"]]
+    viewer = views.followup_table(picked, include_personal=False)["rejected"].iloc[0]
+    hr = views.followup_table(picked, include_personal=True)["rejected"].iloc[0]
+    assert viewer.endswith("อ่านไม่ได้ (ต้องเป็นจำนวนเต็มไม่ติดลบ): 'โทรถาม [ชื่อบุคคล] [เบอร์โทร]'")
+    assert hr.endswith(f"อ่านไม่ได้ (ต้องเป็นจำนวนเต็มไม่ติดลบ): '{typed}'")

@@ -23,6 +23,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+READING = ".st-key-sidebar_reading"  # kkdash/app/frame.py: the sidebar's line while a sheet read is under way
 SKELETON = "[data-testid='stSkeleton']"
 SHEET_VARIABLES = ("KKDASH_SHEET_URL", "KKDASH_PUBLISHED_CSV_URL", "GOOGLE_APPLICATION_CREDENTIALS")
 
@@ -54,14 +55,18 @@ def wait_healthy(url: str, process: subprocess.Popen, *, limit: float = 90.0) ->
 @contextlib.contextmanager
 def streamlit_server(env: dict[str, str], log: Path, *, port: int | None = None,
                      options: Sequence[str] = ()) -> Iterator[str]:
-    """`streamlit run app.py` on a loopback port with no sheet configured unless ``env`` says so; yields its URL."""
+    """`streamlit run app.py` on a loopback port with no sheet configured unless ``env`` says so; yields its URL.
+
+    The test switch is on (KKDASH_ALLOW_LOOPBACK=1): the fake sheet's published CSV is plain http on 127.0.0.1.
+    """
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true",
                "--browser.gatherUsageStats", "false", *options]
     clean = {k: v for k, v in os.environ.items() if k not in SHEET_VARIABLES}
+    environment = {**clean, "KKDASH_ALLOW_LOOPBACK": "1", **env}
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env={**clean, **env}, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_healthy(url, process)
@@ -87,8 +92,12 @@ def chromium() -> Iterator[object]:
 
 
 def wait_idle(page, *, timeout: int = 60_000) -> None:
-    """Until the script has finished and every element's code has loaded (no skeletons left)."""
+    """Until the script has finished, every element's code has loaded (no skeletons left), and a sheet
+    read the page is watching has ended and the page shows its data (a click meanwhile could meet a rerun)."""
     page.wait_for_selector(IDLE, timeout=timeout)
+    if page.locator(READING).count():
+        page.wait_for_selector(READING, state="detached", timeout=timeout)
+        page.wait_for_selector(IDLE, timeout=timeout)
     page.wait_for_function(f"() => !document.querySelector({SKELETON!r})", timeout=timeout)
 
 

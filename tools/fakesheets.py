@@ -1,6 +1,12 @@
 """A fake Google Sheets API on 127.0.0.1 for tests: no internet, faults on demand.
 
 Shared by the tests and the benchmarks: ``from tools.fakesheets import FakeSheets, fake_session``.
+
+Two ways to reach it: ``fake_session`` routes a requests session's Google URLs to it, and
+``proxy_environment`` makes it an HTTPS proxy for the unmodified clients of another process (or of
+this one): it answers CONNECT for Google's hosts with a certificate from its own throwaway CA, so
+gspread and google-auth talk to https://sheets.googleapis.com and https://oauth2.googleapis.com as in
+production while every byte stays on this machine.
 """
 
 from __future__ import annotations
@@ -8,13 +14,17 @@ from __future__ import annotations
 import base64
 import contextlib
 import csv
+import datetime
 import io
 import json
 import re
 import secrets
+import ssl
+import tempfile
 import threading
 from collections import Counter, deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
@@ -24,7 +34,17 @@ SHEETS_API = "https://sheets.googleapis.com/"
 TOKEN_URI = "https://oauth2.googleapis.com/token"
 DEFAULT_KEY = "1FakeSheetKey0123456789abcdefghijklmnopqrstu"
 DEFAULT_CLIENT_EMAIL = "kkdash-reader@kkdash-test.iam.gserviceaccount.com"
-FAULTS = frozenset({"429", "500", "503", "403", "404", "slow", "garbage", "truncated"})
+# slow: answer after slow_seconds; drip: a 200 whose body comes one byte every drip_seconds, for ever;
+# redirect: a 302 to the same address (a loop); gzip: a body that says gzip and is not; hangup: close
+# the connection without a word.
+# downgrade: a 302 to a plain-http address elsewhere (a published link must never be followed there).
+FAULTS = frozenset({"429", "500", "503", "403", "404", "slow", "garbage", "truncated", "drip", "redirect", "gzip",
+                    "hangup", "downgrade"})
+DOWNGRADE_TARGET = "http://sheets-mirror.example/pub.csv"
+# What the token endpoint can do instead of answering: 500/503 (google-auth retries those itself),
+# 400 (invalid_grant: the key was revoked), and the transport faults above.
+TOKEN_FAULTS = frozenset({"400", "500", "503", "slow", "drip", "redirect", "hangup"})
+GOOGLE_HOSTS = ("sheets.googleapis.com", "oauth2.googleapis.com")
 
 _BATCH_GET = re.compile(r"/v4/spreadsheets/([^/]+)/values:batchGet")
 _METADATA = re.compile(r"/v4/spreadsheets/([^/:]+)")
@@ -60,10 +80,15 @@ class FakeSheets:
         *,
         key: str = DEFAULT_KEY,
         slow_seconds: float = 2.0,
+        drip_seconds: float = 0.5,
         csv_bom: bool = False,
+        token_lifetime: int = 3600,
     ) -> None:
         self.key = key
         self.slow_seconds = slow_seconds
+        self.drip_seconds = drip_seconds
+        # 1 second: google-auth takes the token as expired at once and asks for a new one every read.
+        self.token_lifetime = token_lifetime
         self.csv_bom = csv_bom
         self.access_token = "ya29.fake-" + secrets.token_urlsafe(24)
         self.token_claims: list[dict] = []
@@ -71,6 +96,9 @@ class FakeSheets:
         self._worksheets = {title: _copy(rows) for title, rows in (worksheets or {}).items()}
         self._counts: Counter[str] = Counter()
         self._faults: deque[str] = deque()
+        self._token_faults: deque[str] = deque()
+        self._tls: ssl.SSLContext | None = None
+        self._ca_folder: tempfile.TemporaryDirectory | None = None
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -83,7 +111,7 @@ class FakeSheets:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        self.close()
 
     def start(self) -> None:
         """Listen on a random 127.0.0.1 port in a daemon thread."""
@@ -93,12 +121,18 @@ class FakeSheets:
         self._thread.start()
 
     def stop(self) -> None:
-        """Stop serving; slow answers in flight are woken and dropped."""
+        """Stop serving (from now on connections are refused); slow and dripping answers in flight are dropped."""
         self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
             self._thread.join(timeout=5)
+
+    def close(self) -> None:
+        """Stop, and delete the throwaway CA's files."""
+        self.stop()
+        if self._ca_folder is not None:
+            self._ca_folder.cleanup()
 
     # --- addresses -----------------------------------------------------------------
 
@@ -137,6 +171,24 @@ class FakeSheets:
         """Return a requests session routed to this server."""
         return fake_session(self.base_url)
 
+    def proxy_environment(self) -> dict[str, str]:
+        """Environment variables that send an unmodified client's Google traffic through this server."""
+        return {"HTTPS_PROXY": self.base_url, "https_proxy": self.base_url, "REQUESTS_CA_BUNDLE": str(self.ca_path),
+                "NO_PROXY": "", "no_proxy": ""}
+
+    @property
+    def ca_path(self) -> Path:
+        """The throwaway CA certificate (PEM) that signed this server's certificate for Google's hosts."""
+        self._tls_context()
+        return Path(self._ca_folder.name) / "ca.pem"
+
+    def _tls_context(self) -> ssl.SSLContext:
+        with self._lock:
+            if self._tls is None:
+                self._ca_folder = tempfile.TemporaryDirectory(prefix="fakesheets-ca-")
+                self._tls = _make_tls(Path(self._ca_folder.name))
+            return self._tls
+
     # --- data and faults -----------------------------------------------------------
 
     def set_worksheet(self, title: str, rows: list[list[str]]) -> None:
@@ -155,6 +207,13 @@ class FakeSheets:
             raise ValueError(f"unknown fault {fault!r}; choose from {sorted(FAULTS)}")
         with self._lock:
             self._faults.extend([fault] * times)
+
+    def fail_token(self, fault: str, times: int = 1) -> None:
+        """Make the next `times` token requests fail with `fault` (see TOKEN_FAULTS)."""
+        if fault not in TOKEN_FAULTS:
+            raise ValueError(f"unknown token fault {fault!r}; choose from {sorted(TOKEN_FAULTS)}")
+        with self._lock:
+            self._token_faults.extend([fault] * times)
 
     def count(self, path: str | None = None) -> int:
         """Return how many requests hit `path` (all paths when None)."""
@@ -184,6 +243,12 @@ class FakeSheets:
             self._counts[path] += 1
             self.log.append({"method": method, "path": path, "query": query, "authorized": authorized})
         if path == "/token" and method == "POST":
+            with self._lock:
+                fault = self._token_faults.popleft() if self._token_faults else None
+            if fault == "slow":
+                self._stopping.wait(self.slow_seconds)
+            elif fault:
+                return self._fault(handler, fault)
             return self._token(handler)
         if path.startswith("/v4/") and not authorized:
             return _error(handler, 401, "Request is missing required authentication credential.")
@@ -224,7 +289,8 @@ class FakeSheets:
         claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         with self._lock:
             self.token_claims.append(claims)
-        return _send_json(handler, 200, {"access_token": self.access_token, "expires_in": 3600, "token_type": "Bearer"})
+        return _send_json(handler, 200, {"access_token": self.access_token, "expires_in": self.token_lifetime,
+                                         "token_type": "Bearer"})
 
     def _batch_get(self, handler: _Handler, query: dict) -> None:
         """Return stored strings per range, trimmed like Google trims them."""
@@ -265,12 +331,57 @@ class FakeSheets:
         return _send(handler, 200, body.encode("utf-8"), "text/csv; charset=utf-8")
 
     def _fault(self, handler: _Handler, fault: str) -> None:
+        if fault == "drip":
+            return self._drip(handler)
+        if fault in ("redirect", "downgrade"):
+            handler.send_response(302)
+            handler.send_header("Location", handler.path if fault == "redirect" else DOWNGRADE_TARGET)
+            handler.send_header("Content-Length", "0")
+            return handler.end_headers()
+        if fault == "gzip":
+            return _send(handler, 200, b"this is not gzip", "application/json", encoding="gzip")
+        if fault == "hangup":
+            handler.close_connection = True
+            return None
+        if fault == "400":
+            return _send_json(handler, 400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
+        if fault in ("500", "503") and handler.path.startswith("/token"):
+            return _send_json(handler, int(fault), {"error": "server_error", "error_description": "Try again."})
         if fault == "garbage":
             return _send(handler, 200, b"<!DOCTYPE html><html>\xff oops</html>", "application/json")
         if fault == "truncated":
             body = json.dumps({"spreadsheetId": self.key, "valueRanges": [{"values": [["a", "b"]]}]})
             return _send(handler, 200, body[: len(body) // 2].encode(), "application/json")
         return _error(handler, int(fault), _FAULT_MESSAGES[fault])
+
+
+    def _drip(self, handler: _Handler) -> None:
+        """A 200 that promises a large body and sends it one byte at a time, until the client or the test leaves."""
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", "1000000")
+        handler.end_headers()
+        while not self._stopping.wait(self.drip_seconds):
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+
+    def _tunnel(self, handler: _Handler) -> None:
+        """CONNECT to one of Google's hosts: answer as that host over TLS, with the throwaway CA's certificate."""
+        host = handler.path.rsplit(":", 1)[0]
+        with self._lock:
+            self._counts[f"CONNECT {host}"] += 1
+        if host not in GOOGLE_HOSTS:
+            return _error(handler, 403, f"fakesheets only proxies {', '.join(GOOGLE_HOSTS)}")
+        context = self._tls_context()
+        handler.send_response(200, "Connection established")
+        handler.end_headers()
+        handler.close_connection = True
+        try:
+            tunnel = context.wrap_socket(handler.connection, server_side=True)
+        except (ssl.SSLError, OSError):
+            return None  # the client gave up during the handshake
+        _Handler(tunnel, handler.client_address, handler.server)  # serves the tunnelled request(s), then returns
+        return None
 
 
 class _Server(ThreadingHTTPServer):
@@ -288,10 +399,19 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._guarded("POST")
 
+    def do_CONNECT(self) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError, ssl.SSLError):
+            self.server.fake._tunnel(self)
+
     def _guarded(self, method: str) -> None:
         # The client may give up first (time-out tests); there is nobody to answer.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError, ssl.SSLError):
             self.server.fake._handle(self, method)
+
+    def finish(self) -> None:
+        # After a tunnel the socket belongs to the TLS layer, and a cut connection has nothing to flush.
+        with contextlib.suppress(OSError):
+            super().finish()
 
     def log_message(self, format: str, *args: object) -> None:
         """Keep test output quiet."""
@@ -402,12 +522,55 @@ def _error(handler: _Handler, status: int, message: str) -> None:
 
 
 def _send_json(handler: _Handler, status: int, document: dict) -> None:
-    _send(handler, status, json.dumps(document, ensure_ascii=False).encode("utf-8"), "application/json; charset=UTF-8")
+    try:
+        body = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate travels as the escape `\ud800`, as Google would send it
+        body = json.dumps(document).encode("ascii")
+    _send(handler, status, body, "application/json; charset=UTF-8")
 
 
-def _send(handler: _Handler, status: int, body: bytes, content_type: str) -> None:
+def _send(handler: _Handler, status: int, body: bytes, content_type: str, *, encoding: str | None = None) -> None:
     handler.send_response(status)
     handler.send_header("Content-Type", content_type)
     handler.send_header("Content-Length", str(len(body)))
+    if encoding:
+        handler.send_header("Content-Encoding", encoding)
     handler.end_headers()
     handler.wfile.write(body)
+
+
+def _make_tls(folder: Path) -> ssl.SSLContext:
+    """A throwaway CA (ca.pem in ``folder``) and a server context with its certificate for Google's hosts."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "fakesheets test CA")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+          .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+          .not_valid_after(now + datetime.timedelta(days=1))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True,
+                                       content_commitment=False, key_encipherment=False, data_encipherment=False,
+                                       key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+          .sign(ca_key, hashes.SHA256()))
+    leaf = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, GOOGLE_HOSTS[0])]))
+            .issuer_name(ca_name).public_key(leaf_key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5)).not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in GOOGLE_HOSTS]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+            .sign(ca_key, hashes.SHA256()))
+    pem = serialization.Encoding.PEM
+    (folder / "ca.pem").write_bytes(ca.public_bytes(pem))
+    (folder / "leaf.pem").write_bytes(leaf.public_bytes(pem) + ca.public_bytes(pem))
+    (folder / "leaf.key").write_bytes(leaf_key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
+                                                             serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(folder / "leaf.pem", folder / "leaf.key")
+    return context

@@ -20,17 +20,35 @@ from kkdash.dates import BANGKOK
 from kkdash.feed import Feed, FeedState
 from kkdash.matching import Matcher
 from kkdash.registry import registry_fingerprint
-from kkdash.settings import Settings, SettingsError, load_settings
+from kkdash.settings import Settings, SettingsError, load_settings, read_secrets_file
 from kkdash.sheet import RawSheet
 from kkdash.sheets.tables import SheetTables
 from kkdash.sources import read_responses_csv
 
 
+def secrets_problem() -> str | None:
+    """A Thai line naming the secrets file Streamlit reads and the line it cannot parse; None when all read.
+
+    Streamlit reports an unparsable secrets.toml as a missing one (FileNotFoundError): taken as "no
+    secrets", a typo would switch sign-in off or show the demo. Each file is parsed here instead.
+    """
+    for path in st.get_option("secrets.files"):
+        if str(path).endswith(".toml"):
+            try:
+                read_secrets_file(path)
+            except SettingsError as exc:
+                return str(exc)
+    return None
+
+
 def secrets() -> dict:
-    """`.streamlit/secrets.toml` as a plain dict ({} when there is no file)."""
+    """`.streamlit/secrets.toml` as a plain dict ({} when there is none); SettingsError when one cannot be read."""
+    problem = secrets_problem()
+    if problem:
+        raise SettingsError(problem)
     try:
         return st.secrets.to_dict()
-    except (FileNotFoundError, OSError, ValueError):
+    except FileNotFoundError:  # no secrets file: the demo, or the environment's settings
         return {}
 
 
@@ -102,15 +120,33 @@ def current_dataset() -> intake.Dataset:
     return intake.open_dataset(settings, READERS)
 
 
-def refresh_now() -> bool:
-    """The refresh button: one fetch for everyone, at most once per 10 s."""
+def sheet_feed() -> Feed | None:
+    """The shared Feed of the configured sheet; None for the demo, a file, or unusable settings."""
     try:
         settings = app_settings()
     except SettingsError:
-        return False
-    if settings.sheet.mode == intake.DEMO or settings.sheet_problem:
-        return False
-    return _feed(settings).refresh_now()
+        return None
+    if settings.sheet.mode == intake.DEMO or settings.sheet_problem or settings.responses_path:
+        return None
+    return _feed(settings)
+
+
+def refresh_now() -> bool:
+    """The refresh button: one background read for everyone, at most once per 10 s."""
+    feed = sheet_feed()
+    return feed is not None and feed.refresh_now()
+
+
+def confirm_held(fetched_at: datetime) -> bool:
+    """HR confirms the held read made at ``fetched_at``: every viewer sees it from now on."""
+    feed = sheet_feed()
+    return feed is not None and feed.confirm(fetched_at)
+
+
+def reading_now() -> bool:
+    """A sheet read is under way in the background."""
+    feed = sheet_feed()
+    return feed is not None and feed.state.reading
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)

@@ -14,7 +14,6 @@ import plotly.graph_objects as go
 from kkdash import charts, svg, views
 from kkdash.app import data, linkcheck
 from kkdash.app.state import Campaign
-from kkdash.pipeline import Outcome
 
 
 def headline(campaign: Campaign) -> list[views.Kpi]:
@@ -49,6 +48,8 @@ def district_bars(campaign: Campaign, *, width: int, height: int, font_size: int
         campaign.outcome.districts, width=width, height=height, font_size=font_size))
 
 
-def row_list(campaign: Campaign, view: Callable[[Outcome], pd.DataFrame]) -> pd.DataFrame:
-    """A list of the quality page (views.rejected_rows …): at national size a list holds a hundred thousand rows."""
-    return data.built_once(f"rows-{view.__name__}", campaign.key, lambda: view(campaign.outcome))
+def row_list(campaign: Campaign, view: Callable[..., pd.DataFrame], *, include_personal: bool) -> pd.DataFrame:
+    """A list of the quality page (views.rejected_rows …), as typed for HR or masked for viewers: at
+    national size a list holds a hundred thousand rows."""
+    return data.built_once(f"rows-{view.__name__}-{include_personal}", campaign.key,
+                           lambda: view(campaign.outcome, include_personal=include_personal))

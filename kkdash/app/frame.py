@@ -115,6 +115,16 @@ def routed() -> Iterator[None]:
         _router.active = False
 
 
+def stop_on_unreadable_secrets() -> None:
+    """An unreadable secrets.toml stops the app, naming the file and the line: never the demo, never sign-in off."""
+    problem = data.secrets_problem()
+    if problem is None:
+        return
+    st.title(signin.APP_TITLE)
+    st.error(f"เปิดแอปไม่ได้: {literal(problem, limit=600)}", icon=":material/error:")
+    st.stop()
+
+
 def is_wall() -> bool:
     """`?view=wall`: the self-refreshing wall-screen overview."""
     return st.query_params.get("view") == "wall"
@@ -135,11 +145,13 @@ def sidebar(dataset: Dataset) -> None:
                 st.markdown(f"ข้อมูล ณ {dataset.fetched_at.astimezone(BANGKOK):%H:%M} น."
                             f" ({format_thai_date(dataset.fetched_at)}){rows}")
             if dataset.mode in ("service_account", "published_csv"):
-                # A callback runs before the script: this run's data, and the line above, are the fresh read.
+                # A callback runs before the script: the read it starts is already under way below.
                 st.button("ดึงข้อมูลล่าสุด", icon=":material/refresh:", key="sidebar_refresh", width="stretch",
                           on_click=_refresh)
                 if st.session_state.pop(REFUSED_REFRESH_KEY, False):
                     st.toast("เพิ่งดึงข้อมูลไปเมื่อไม่กี่วินาทีก่อน กรุณารอสักครู่")
+                if dataset.reading or data.reading_now():
+                    _reading_watch()
         st.markdown(f"**กำหนดส่ง:** {format_thai_date(state.deadline(dataset))}")
         state.as_of_controls(dataset)
     signin.sign_in_panel(dataset)
@@ -172,16 +184,49 @@ def subtitle(campaign: state.Campaign) -> str:
     return text
 
 
+@st.fragment(run_every=1.0)
+def _reading_watch() -> None:
+    """While a background read is under way: say so, look again every second, and rerun the page when it ends."""
+    if not data.reading_now():
+        st.rerun()
+    with st.container(key="sidebar_reading"):  # the browser tests wait for this line to go
+        st.caption("⏳ กำลังดึงข้อมูลล่าสุดจาก Google Sheet… หน้านี้จะแสดงข้อมูลใหม่เองเมื่อดึงเสร็จ")
+
+
 def source_banner(dataset: Dataset, *, demo_note: bool = True) -> None:
-    """Say plainly when data is demo (unless ``demo_note`` is off), stale, or unusable; never a traceback."""
+    """Say plainly when data is demo (unless ``demo_note`` is off), stale, held back or unusable; never a traceback."""
     if dataset.is_demo and demo_note:
         st.caption("🧪 ข้อมูลตัวอย่าง: ชื่อบุคคลและเบอร์โทรศัพท์ทั้งหมดเป็นข้อมูลสมมติ")
-    if dataset.problem:
+    if dataset.note:
+        st.info(literal(dataset.note, limit=600), icon=":material/info:")
+    if dataset.problem and dataset.sheet is not None:
+        st.error(f"การอ่านชีตล่าสุดใช้ไม่ได้: {literal(dataset.problem, limit=600)}"
+                 f" — กำลังแสดงข้อมูลล่าสุดที่ใช้ได้ {age_text(dataset.fetched_at)}", icon="⚠️")
+    elif dataset.problem:
         st.error(f"ข้อมูลจากแหล่งข้อมูลใช้ไม่ได้: {literal(dataset.problem, limit=600)}", icon="⚠️")
+    if dataset.held:
+        held_banner(dataset)
     if dataset.error:
         age = age_text(dataset.fetched_at)
         shown = f"กำลังแสดงข้อมูลล่าสุดที่ดึงได้ {age}" if dataset.fetched_at else "ยังไม่มีข้อมูลที่ดึงได้"
         st.warning(f"ดึงข้อมูลจาก Google Sheet ไม่สำเร็จ: {literal(dataset.error, limit=600)} — {shown}", icon="⚠️")
+
+
+def held_banner(dataset: Dataset) -> None:
+    """A read that lost most answers: what changed, and for HR the button that accepts it for every viewer."""
+    st.warning(dataset.held, icon=":material/report:")  # kkdash's own sentence: counts and times, nothing typed
+    if is_wall():
+        return
+    if signin.can_see_contacts(dataset):
+        st.button("ยืนยันว่าข้อมูลใหม่ถูกต้อง ใช้แทนชุดเดิม", icon=":material/check:", key="source_confirm_held",
+                  on_click=_confirm_held, args=(dataset.held_at,))
+    else:
+        st.caption("ฝ่ายบุคคลยืนยันหรือแก้ชีตได้: เมื่อเข้าสู่ระบบในบทบาทฝ่ายบุคคล จะมีปุ่มยืนยันที่นี่")
+
+
+def _confirm_held(fetched_at: datetime) -> None:
+    if not data.confirm_held(fetched_at):
+        st.toast("ข้อมูลชุดนี้เปลี่ยนไปแล้ว (มีการอ่านชีตใหม่หรือมีผู้ยืนยันไปก่อน) — ดูข้อความล่าสุดบนหน้า")
 
 
 def age_text(moment: datetime | None) -> str:

@@ -12,6 +12,7 @@ from kkdash.app.state import Campaign
 from kkdash.dates import format_thai_date
 from kkdash.formats import phone_for_people
 from kkdash.labels import CALL_SOURCE_TH
+from kkdash.redaction import mask_personal
 from kkdash.text import literal
 
 
@@ -24,10 +25,12 @@ def agency_panel(campaign: Campaign, picked: pd.DataFrame, *, personal: bool, wh
     if personal:
         st.markdown(contact_line(agency))
     if agency["needs_correction"]:
+        # The reason quotes typed text: a phone or a name typed into the wrong box reaches a viewer masked.
+        reason = agency["rejected_reason"] if personal else mask_personal(agency["rejected_reason"])
         st.warning(f"ส่งแล้วแต่ต้องแก้ไข — แถว {int(agency['rejected_row'])} ในชีต"
                    f" (ส่งเมื่อ {format_thai_date(agency['rejected_at'], with_time=True)}):"
-                   f" {literal(agency['rejected_reason'], limit=600)}", icon=":material/edit_note:")
-    tables.agency_history(outcome, agency)
+                   f" {literal(reason, limit=600)}", icon=":material/edit_note:")
+    tables.agency_history(outcome, agency, include_personal=personal)
     if personal:
         st.markdown("##### บันทึกการติดตาม")
         chaselog.agency_log(agency["agency_id"], outcome.deadline, outcome.as_of)

@@ -13,6 +13,7 @@ import streamlit as st
 from kkdash import access, redaction
 from kkdash.app import data
 from kkdash.dates import BANGKOK
+from kkdash.errors import SettingsError
 from kkdash.intake import Dataset
 from kkdash.text import literal
 
@@ -36,7 +37,7 @@ def access_settings() -> tuple[access.AccessSettings, str | None]:
     """The `[access]`/`[auth]` settings, and a Thai problem when they are unusable (then: no sign-in)."""
     try:
         return access.load_access(data.secrets()), None
-    except access.AccessError as exc:
+    except (access.AccessError, SettingsError) as exc:  # an unreadable secrets file too: fail closed
         return access.AccessSettings(), redaction.redact(str(exc))
 
 

@@ -19,6 +19,7 @@ FULL_TEXT_ROWS = 60  # a table that wraps long reasons reads better than a grid,
 # A national sheet has a hundred thousand warnings: a grid that long is scrolled by nobody and costs
 # a second of every rerun to send; the first rows are shown and the CSV holds them all.
 GRID_ROWS = 5_000
+CHASE_EXPORT_COLUMNS = ("last_action", "last_at", "last_by", "promised_on")
 HISTORY_COLUMNS = {
     "row_number": st.column_config.NumberColumn("แถวในชีต", format="%d"),
     "submitted_at": st.column_config.TextColumn("เวลาที่ส่ง"),
@@ -137,13 +138,19 @@ def followup_columns(*, include_personal: bool) -> dict:
     return columns
 
 
+def _chase_version(chosen: pd.DataFrame) -> int:
+    """What the chase log says of these agencies, as a number: an entry just added changes the export."""
+    columns = [column for column in CHASE_EXPORT_COLUMNS if column in chosen]
+    return int(pd.util.hash_pandas_object(chosen[columns].astype(str), index=False).sum()) if columns else 0
+
+
 def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views.AgencyFilters,
                      include_personal: bool) -> None:
     """CSV and Excel of the listed agencies, built once per content (data, moment, filters, role, link checks)."""
     outcome = campaign.outcome
     table = export.agency_export(chosen, include_personal=include_personal)
     content = (campaign.dataset.version, outcome.as_of, outcome.deadline, tuple(filters.to_params().items()),
-               include_personal, linkcheck.link_results_version())
+               include_personal, linkcheck.link_results_version(), _chase_version(chosen))
     words = downloads.filter_words(filters, chosen)
     about = downloads.about(campaign, words, count=len(chosen), include_personal=include_personal)
     left, right, _ = st.columns([1, 1, 3])
@@ -171,10 +178,10 @@ def picked_agency(chosen: pd.DataFrame, selection) -> pd.DataFrame | None:
     return linked.iloc[:1] if len(linked) else None
 
 
-def agency_history(outcome: Outcome, agency: pd.Series) -> None:
-    """Every row one agency sent, which one counts and why."""
+def agency_history(outcome: Outcome, agency: pd.Series, *, include_personal: bool = True) -> None:
+    """Every row one agency sent, which one counts and why (typed text masked for a viewer)."""
     st.subheader(f"ประวัติการส่งของ {literal(agency['name_th'])}")
-    history = views.submission_history(outcome, agency["agency_id"])
+    history = views.submission_history(outcome, agency["agency_id"], include_personal=include_personal)
     if history.empty:
         st.info("หน่วยงานนี้ยังไม่มีแถวในแผ่นงานคำตอบ")
         return

@@ -10,8 +10,7 @@ from datetime import datetime, timedelta
 
 from kkdash import export, intake, pipeline, views
 from kkdash.cli import brief, log, remind
-from kkdash.cli.text import format_check, format_links_table, format_summary
-from kkdash.dates import format_thai_date
+from kkdash.cli.text import format_check, format_links_table, format_summary, safe_output, stale_data_lines
 from kkdash.dates import now as bangkok_now
 from kkdash.errors import InputError
 from kkdash.labels import FILTER_STATUS_TH, LINK_STATUS_TH, PROVINCE_GROUP_TH
@@ -22,6 +21,8 @@ from kkdash.registry import registry_warnings
 from kkdash.settings import SECRETS_PATH, Settings, SettingsError, load_settings, read_secrets_file
 
 EXIT_OK, EXIT_REJECTED, EXIT_BAD_INPUT = 0, 1, 2
+MAX_WORKERS = 64
+MAX_AGE_LIMIT = timedelta(days=3650)
 
 
 class CliError(Exception):
@@ -38,10 +39,38 @@ def parse_as_of(text: str | None) -> datetime:
     return moment
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line is one Thai line on stderr and exit 2 (not a usage block)."""
+
+    def error(self, message: str) -> None:
+        self.exit(EXIT_BAD_INPUT, f"kkdash: คำสั่งไม่ถูกต้อง: {message} (ดูวิธีใช้: python -m kkdash --help)\n")
+
+
+def _number(text: str) -> float:
+    """--threshold: a finite number (the range is checked with the other settings)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ต้องเป็นตัวเลข (ได้รับ '{text}')") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"ต้องเป็นตัวเลขจำกัด (ได้รับ '{text}')")
+    return value
+
+
+def _workers(text: str) -> int:
+    """--workers: links checked at once, 1 to MAX_WORKERS."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"ต้องเป็นจำนวนเต็ม 1 ถึง {MAX_WORKERS} (ได้รับ '{text}')")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every sub-command."""
-    parser = argparse.ArgumentParser(prog="python -m kkdash",
-                                     description="kkdash: ติดตามการประกาศเจตนารมณ์จังหวัดคุณธรรม ขอนแก่น")
+    parser = _Parser(prog="python -m kkdash", description="kkdash: ติดตามการประกาศเจตนารมณ์จังหวัดคุณธรรม ขอนแก่น")
     commands = parser.add_subparsers(dest="command", required=True)
     summary = commands.add_parser("summary", help="ตัวเลขสรุประดับจังหวัดและรายอำเภอ")
     _add_inputs(summary)
@@ -58,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inputs(links)
     links.add_argument("--max-age", dest="max_age", default="24h",
                        help="ตรวจซ้ำเมื่อผลเก่ากว่านี้ เช่น 30m, 24h, 7d (ค่าเริ่มต้น 24h)")
-    links.add_argument("--workers", type=int, default=8, help="ตรวจพร้อมกันได้กี่ลิงก์ (ค่าเริ่มต้น 8)")
+    links.add_argument("--workers", type=_workers, default=8, help=f"ตรวจพร้อมกันได้กี่ลิงก์ 1–{MAX_WORKERS} (ค่าเริ่มต้น 8)")
     links.add_argument("--out", help="บันทึกผลรายหน่วยงานเป็น .csv หรือ .xlsx")
     log.add_parser(commands, _add_inputs)
     remind.add_parser(commands, _add_inputs)
@@ -73,10 +102,12 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--deadline", help="วันกำหนดส่ง YYYY-MM-DD (ค่าเริ่มต้น 2023-07-07)")
     parser.add_argument("--as-of", dest="as_of", help="ดูสถานะ ณ เวลา เช่น 2023-07-07T17:00 (ค่าเริ่มต้น: ตอนนี้)")
     parser.add_argument("--header-map", dest="header_map", help="ไฟล์ TOML/JSON จับคู่หัวคอลัมน์อื่นกับช่องของแบบฟอร์ม")
-    parser.add_argument("--threshold", type=float, help="คะแนนขั้นต่ำของการจับคู่ชื่อแบบใกล้เคียง (0–100)")
+    parser.add_argument("--threshold", type=_number, help="คะแนนขั้นต่ำของการจับคู่ชื่อแบบใกล้เคียง (0–100)")
     parser.add_argument("--demo", action="store_true", help="ใช้ข้อมูลตัวอย่าง แม้จะตั้งค่า Google Sheet ไว้")
     parser.add_argument("--secrets", help="ไฟล์ตั้งค่า (ค่าเริ่มต้น: .streamlit/secrets.toml)")
     parser.add_argument("--verbose", action="store_true", help="แสดงรายละเอียดการเชื่อมต่อ เช่น การลองใหม่")
+    parser.add_argument("--accept-drop", dest="accept_drop", action="store_true",
+                        help="ยอมรับการอ่านชีตที่คำตอบหายไปเกินครึ่งในครั้งเดียว ให้ใช้แทนข้อมูลชุดเดิม")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -84,11 +115,13 @@ def settings_from(args: argparse.Namespace) -> Settings:
     secrets = read_secrets_file(args.secrets or SECRETS_PATH)
     return load_settings(secrets, responses=args.responses, registry=args.registry, districts=args.districts,
                          demo=args.demo, deadline=args.deadline, header_map=args.header_map,
-                         threshold=args.threshold, database=getattr(args, "database", None))
+                         threshold=args.threshold, database=getattr(args, "database", None),
+                         accept_drop=getattr(args, "accept_drop", False))
 
 
 def load_dataset(settings: Settings, *, need_rows: bool = True) -> intake.Dataset:
-    """The data for this run; bad or missing data -> InputError, a stale sheet -> a line on stderr.
+    """The data for this run; no usable data -> InputError; the last good read instead of the sheet
+    (a failed, unusable or held-back read) -> a line on stderr saying why, and the run goes on.
 
     ``need_rows=False``: only the registry and the deadline are needed (the chase log), so a sheet that
     cannot be read is no obstacle.
@@ -96,13 +129,10 @@ def load_dataset(settings: Settings, *, need_rows: bool = True) -> intake.Datase
     dataset = intake.open_dataset(settings)
     if not need_rows and len(dataset.registry):
         return dataset
-    if dataset.problem:
-        raise InputError(dataset.problem)
     if dataset.sheet is None:
-        raise InputError(f"อ่าน Google Sheet ไม่ได้: {dataset.error}")
-    if dataset.error:
-        print(f"kkdash: อ่าน Google Sheet ไม่ได้ ({dataset.error}) — ใช้ข้อมูลล่าสุดที่ดึงได้"
-              f" ณ {format_thai_date(dataset.fetched_at, with_time=True)}", file=sys.stderr)
+        raise InputError(dataset.problem or f"อ่าน Google Sheet ไม่ได้: {dataset.error}")
+    for line in stale_data_lines(dataset):
+        print(line, file=sys.stderr)
     return dataset
 
 
@@ -232,14 +262,17 @@ def district_code(agencies, text: str) -> str:
 
 
 def parse_max_age(text: str) -> timedelta:
-    """`30m`, `24h`, `7d` or plain seconds -> timedelta."""
+    """`30m`, `24h`, `7d` or plain seconds (0 to ten years) -> timedelta."""
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    unit = units.get(text[-1:], 1)
+    number = text[:-1] if text[-1:] in units else text
     try:
-        if text[-1:] in units:
-            return timedelta(seconds=float(text[:-1]) * units[text[-1]])
-        return timedelta(seconds=float(text))
-    except ValueError as exc:
-        raise CliError(f"--max-age ต้องเป็นเช่น 30m, 24h หรือ 7d (ได้รับ '{text}')") from exc
+        seconds = float(number) * unit
+    except ValueError:
+        seconds = float("nan")
+    if not 0 <= seconds <= MAX_AGE_LIMIT.total_seconds():  # also refuses nan and inf
+        raise CliError(f"--max-age ต้องเป็นช่วงเวลา 0 ถึง 3650d เช่น 30m, 24h หรือ 7d (ได้รับ '{text}')")
+    return timedelta(seconds=seconds)
 
 
 def run_links(args: argparse.Namespace) -> int:
@@ -288,15 +321,18 @@ COMMANDS = {"summary": run_summary, "check": run_check, "export": run_export, "l
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run a sub-command; bad input -> one Thai line on stderr and exit 2."""
-    args = build_parser().parse_args(argv)
-    # Scheduled runs read stdout and one stderr line; retries and other details only when asked.
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="kkdash: %(message)s")
-    try:
-        return COMMANDS[args.command](args)
-    except (CliError, InputError, SettingsError) as exc:
-        print(f"kkdash: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except BrokenPipeError:
-        # `kkdash check | head` closed the pipe: not an error of ours.
-        sys.stderr.close()
-        return EXIT_OK
+    # Typed text (a sheet's cells, a bad option's value) reaches the terminal only with its control
+    # characters escaped: an ESC sequence in a form answer must not drive the officer's terminal.
+    with safe_output():
+        args = build_parser().parse_args(argv)
+        # Scheduled runs read stdout and one stderr line; retries and other details only when asked.
+        logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, format="kkdash: %(message)s")
+        try:
+            return COMMANDS[args.command](args)
+        except (CliError, InputError, SettingsError) as exc:
+            print(f"kkdash: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        except BrokenPipeError:
+            # `kkdash check | head` closed the pipe: not an error of ours.
+            sys.stderr.close()
+            return EXIT_OK

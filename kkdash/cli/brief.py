@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kkdash import brief, views
+from kkdash import views
 from kkdash.dates import format_thai_date, now
 from kkdash.errors import InputError
 
@@ -20,6 +20,8 @@ def add_parser(commands, add_inputs) -> None:
 
 def run(args: argparse.Namespace, *, compute_with_links) -> int:
     """Write the brief to --out."""
+    from kkdash import brief  # the PDF library and its fonts: a third of a second no other command needs
+
     outcome, agencies, dataset = compute_with_links(args)
     pdf = brief.brief_pdf(outcome, source_label=dataset.label, demo=dataset.is_demo, generated_at=now(),
                           links_verified=views.verified_count(agencies))

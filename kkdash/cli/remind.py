@@ -7,12 +7,16 @@ import argparse
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from kkdash import intake, outbox, reminders
+from kkdash import intake
 from kkdash.dates import BANGKOK
 from kkdash.errors import InputError
 from kkdash.labels import DELIVERY_TH, NO_ADDRESS, REFUSED, WILL_RETRY
 from kkdash.text import one_line
+
+if TYPE_CHECKING:
+    from kkdash import reminders
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -37,7 +41,8 @@ def add_parser(commands, add_inputs) -> None:
 
 def run(args: argparse.Namespace, *, settings_from, compute, choose) -> int:
     """Write the messages; with --send e-mail those not held back; exit 1 when some could not be sent."""
-    from kkdash import mail
+    # Templates, SMTP and the outbox load only for this command: every other run starts faster.
+    from kkdash import mail, outbox, reminders
     from kkdash.store import StoreError
 
     settings = settings_from(args)
@@ -80,6 +85,8 @@ def run(args: argparse.Namespace, *, settings_from, compute, choose) -> int:
 
 def _write(messages: list[reminders.Message], path: str) -> None:
     """--out: a mail-merge CSV, or one text file of every message."""
+    from kkdash import reminders
+
     suffix = Path(path).suffix.lower()
     if suffix not in (".csv", ".txt"):
         raise InputError(f"--out ต้องเป็นไฟล์ .csv หรือ .txt (ได้รับ '{suffix or path}')")

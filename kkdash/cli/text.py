@@ -1,6 +1,16 @@
-"""What the CLI prints: Outcome and link results -> plain text for a terminal or a scheduled e-mail."""
+"""What the CLI prints: Outcome and link results -> plain text for a terminal or a scheduled e-mail.
+
+Typed text never reaches the terminal raw: control characters (ESC and the rest of C0 and C1,
+the bidi overrides) are shown as ``\u001b``-style escapes, by ``cell`` inside a tab-separated line
+and by ``safe_output`` on everything the CLI writes.
+"""
 
 from __future__ import annotations
+
+import contextlib
+import re
+import sys
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -10,6 +20,65 @@ from kkdash.linkreport import found_sentence, only_sample_links
 from kkdash.pipeline import Outcome
 from kkdash.text import display_width
 from kkdash.views import row_arithmetic
+
+# C0 but tab and newline, DEL, C1, the line and paragraph separators, bidi embeddings, overrides and isolates.
+_UNSAFE = "\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f{_UNSAFE}]")
+_CELL_CONTROLS = re.compile(f"[\x00-\x1f{_UNSAFE}]")
+
+
+def _escape(match: re.Match) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def escape_controls(text: str) -> str:
+    """Text for a terminal: every control character but tab and newline as a visible ``\\uXXXX``."""
+    return _CONTROLS.sub(_escape, text)
+
+
+def cell(text: object) -> str:
+    """One field of a tab-separated line: tabs and newlines escaped too, so typed text cannot add a column or a line."""
+    return _CELL_CONTROLS.sub(_escape, str(text))
+
+
+class _SafeStream:
+    """A text stream that escapes control characters in what is written to it."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        # A write that starts with CR is the progress line redrawing itself; anywhere else CR is typed text.
+        lead = "\r" if text.startswith("\r") else ""
+        self._stream.write(lead + escape_controls(text[len(lead):]))
+        return len(text)
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def safe_output() -> Iterator[None]:
+    """Within this block, stdout and stderr escape control characters (see escape_controls)."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _SafeStream(out), _SafeStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
+
+
+def stale_data_lines(dataset) -> list[str]:
+    """Why this run's figures are not a fresh read of the sheet (one stderr line each); [] when they are."""
+    when = format_thai_date(dataset.fetched_at, with_time=True)
+    lines = [f"kkdash: {dataset.note}"] if dataset.note else []
+    if dataset.problem:
+        lines.append(f"kkdash: การอ่านชีตล่าสุดใช้ไม่ได้: {dataset.problem} — ใช้ข้อมูลล่าสุดที่ใช้ได้ ณ {when}")
+    if dataset.error:
+        lines.append(f"kkdash: อ่าน Google Sheet ไม่ได้ ({dataset.error}) — ใช้ข้อมูลล่าสุดที่ดึงได้ ณ {when}")
+    if dataset.held:
+        lines.append(f"kkdash: {dataset.held} (ฝ่ายบุคคลยืนยันได้ในหน้าเว็บ หรือรันคำสั่งนี้อีกครั้งพร้อม --accept-drop)")
+    return lines
 
 
 def format_summary(outcome: Outcome) -> str:
@@ -38,12 +107,12 @@ def format_check(outcome: Outcome) -> list[str]:
     rows = outcome.rows.set_index("row_number")
     lines = []
     for row_number, group in outcome.notes.groupby("row_number", sort=True):
-        name = rows.at[row_number, "agency_name"] or "(ไม่ระบุชื่อ)"
+        name = cell(rows.at[row_number, "agency_name"] or "(ไม่ระบุชื่อ)")
         rejected = group[group["severity"] == REJECTED]
         if len(rejected):
-            lines.append(f"แถว {row_number}\t{name}\tปฏิเสธ: {'; '.join(rejected['message'])}")
+            lines.append(f"แถว {row_number}\t{name}\tปฏิเสธ: {cell('; '.join(rejected['message']))}")
         for message in group.loc[group["severity"] == WARNING, "message"]:
-            lines.append(f"แถว {row_number}\t{name}\tคำเตือน: {message}")
+            lines.append(f"แถว {row_number}\t{name}\tคำเตือน: {cell(message)}")
     return lines
 
 
@@ -68,8 +137,8 @@ def format_links_table(df: pd.DataFrame) -> str:
             LINK_STATUS_TH.get(row.status, row.status),
             "" if pd.isna(row.http_status) else str(row.http_status),
             checked,
-            row.url,
-            "" if pd.isna(row.error) or row.error is None else row.error,
+            cell(row.url),
+            "" if pd.isna(row.error) or row.error is None else cell(row.error),
         ])
     widths = [max(display_width(r[i]) for r in [headers, *rows]) for i in range(len(headers) - 1)]
     lines = ["  ".join(_pad(c, w) for c, w in zip(r[:-1], widths, strict=True)) + "  " + r[-1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,14 +18,21 @@ from pathlib import Path
 
 from kkdash.dates import parse_iso_day
 from kkdash.errors import SettingsError
+from kkdash.files import path_kind
 from kkdash.matching import DEFAULT_THRESHOLD
 from kkdash.paths import DISTRICTS_PATH, REGISTRY_PATH
 from kkdash.settings.reminders import ReminderSettings, load_reminders
-from kkdash.settings.sheet import SheetSettings, load_sheet_settings, parse_sheet_key
+from kkdash.settings.sheet import (
+    ENV_ALLOW_LOOPBACK,
+    SheetSettings,
+    load_sheet_settings,
+    loopback_allowed,
+    parse_sheet_key,
+)
 from kkdash.settings.smtp import SmtpSettings, load_smtp
 
-__all__ = ["ReminderSettings", "Settings", "SettingsError", "SheetSettings", "SmtpSettings", "load_reminders",
-           "load_settings", "load_sheet_settings", "load_smtp", "parse_sheet_key", "read_header_map",
+__all__ = ["ENV_ALLOW_LOOPBACK", "ReminderSettings", "Settings", "SettingsError", "SheetSettings", "SmtpSettings",
+           "load_reminders", "load_settings", "load_sheet_settings", "load_smtp", "parse_sheet_key", "read_header_map",
            "read_secrets_file"]
 
 ENV_REGISTRY_PATH = "KKDASH_REGISTRY_PATH"
@@ -32,23 +40,41 @@ ENV_DISTRICTS_PATH = "KKDASH_DISTRICTS_PATH"
 ENV_RESPONSES_PATH = "KKDASH_RESPONSES_PATH"
 ENV_CACHE_DIR = "KKDASH_CACHE_DIR"
 ENV_DATABASE_URL = "KKDASH_DATABASE_URL"
-# The one switch for tests: fetch from 127.0.0.1 (the test suite's own link and CSV servers).
-# Production never sets it; links and sheets on loopback or private networks are refused.
-ENV_ALLOW_LOOPBACK = "KKDASH_ALLOW_LOOPBACK"
 SECRETS_PATH = Path(".streamlit/secrets.toml")
 DEFAULT_CACHE_DIR = Path(".kkdash-cache")
 
 
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
 def read_secrets_file(path: str | os.PathLike[str]) -> dict:
-    """Read a secrets.toml without Streamlit; a missing file means no secrets."""
+    """Read a secrets.toml without Streamlit; a missing file means no secrets, an unreadable one SettingsError
+    naming the file (and the line, for a TOML mistake)."""
+    if path_kind(path) in ("other", "unusable"):  # a folder or a device (/dev/zero never ends), a name too long
+        raise SettingsError(f"อ่านไฟล์ตั้งค่า {path} ไม่ได้: ไม่ใช่ไฟล์ข้อความที่เปิดได้")
     try:
         with open(path, "rb") as handle:
-            return tomllib.load(handle)
+            text = handle.read().decode("utf-8")
+        return tomllib.loads(text)
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError:
+        raise SettingsError(f"อ่านไฟล์ตั้งค่า {path} ไม่ได้: ต้องบันทึกเป็นข้อความ UTF-8") from None
+    except OSError as exc:
+        raise SettingsError(f"อ่านไฟล์ตั้งค่า {path} ไม่ได้ ({exc.strerror or type(exc).__name__})") from None
     except tomllib.TOMLDecodeError as exc:
         # tomllib messages carry only positions, never the file's values.
-        raise SettingsError(f"อ่านไฟล์ {path} ไม่ได้ รูปแบบ TOML ไม่ถูกต้อง ({exc})") from None
+        raise SettingsError(_toml_mistake(path, str(exc))) from None
+
+
+def _toml_mistake(path: str | os.PathLike[str], message: str) -> str:
+    """tomllib's `Expected '=' … (at line 3, column 5)` -> a Thai line naming the file, the line and the column."""
+    position = _TOML_POSITION.search(message)
+    if position is None:
+        return f"อ่านไฟล์ตั้งค่า {path} ไม่ได้ รูปแบบ TOML ไม่ถูกต้อง ({message}) — แก้ไฟล์แล้วเริ่มใหม่"
+    line, column = position.groups()
+    return (f"อ่านไฟล์ตั้งค่า {path} ไม่ได้: บรรทัดที่ {line} (ตำแหน่งที่ {column}) เขียนผิดรูปแบบ TOML"
+            f" ({message[:position.start()]}) — แก้บรรทัดนั้นแล้วเริ่มใหม่")
 
 
 
@@ -74,6 +100,7 @@ class Settings:
     smtp: SmtpSettings | None = field(default=None, hash=False)
     mail_problem: str | None = None  # [smtp] or [reminders] cannot be used: reminders are not sent
     reminders: ReminderSettings = field(default_factory=ReminderSettings)
+    accept_drop: bool = False  # the CLI's --accept-drop: a read that lost most answers replaces the last good one
 
     @property
     def snapshot_path(self) -> Path:
@@ -89,7 +116,7 @@ class Settings:
 def load_settings(secrets: Mapping | None, environ: Mapping | None = None, *, responses: str | None = None,
                   registry: str | None = None, districts: str | None = None, demo: bool = False,
                   deadline: str | None = None, header_map: str | None = None,
-                  threshold: float | None = None, database: str | None = None) -> Settings:
+                  threshold: float | None = None, database: str | None = None, accept_drop: bool = False) -> Settings:
     """secrets.toml's tables, the environment and the CLI's flags -> Settings; raises SettingsError for bad values."""
     environ = os.environ if environ is None else environ
     try:
@@ -108,9 +135,10 @@ def load_settings(secrets: Mapping | None, environ: Mapping | None = None, *, re
         header_extra=tuple(read_header_map(header_map).items()),
         threshold=_threshold(threshold),
         deadline=flagged_deadline or sheet.deadline,
-        allow_loopback=str(environ.get(ENV_ALLOW_LOOPBACK, "")).strip() == "1",
+        allow_loopback=loopback_allowed(environ),
         database_url=database or _database_url(secrets, environ),
         **_mail(secrets, environ),
+        accept_drop=accept_drop,
     )
 
 
@@ -164,6 +192,8 @@ def read_header_map(path: str | None) -> dict[str, str]:
     """A TOML (`[headers]` table) or JSON file of {sheet header: field} -> dict; {} without a file."""
     if not path:
         return {}
+    if path_kind(path) in ("other", "unusable"):
+        raise SettingsError(f"อ่านไฟล์จับคู่หัวคอลัมน์ {path} ไม่ได้: ไม่ใช่ไฟล์ข้อความที่เปิดได้")
     try:
         text = Path(path).read_text(encoding="utf-8")
         data = json.loads(text) if path.endswith(".json") else tomllib.loads(text)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kkdash.errors import SettingsError
 from kkdash.paths import DATA_DIR
+from kkdash.settings.values import Lookup
 
 TEMPLATES_DIR = DATA_DIR / "templates"
 # The demo's form is on the reserved .example domain: a demo reminder can never send anyone to a real form.
@@ -31,39 +32,19 @@ class ReminderSettings:
 
 def load_reminders(table: Mapping | None, environ: Mapping) -> ReminderSettings:
     """`[reminders]` and the environment (which wins) -> ReminderSettings; SettingsError names a bad key."""
-    table = dict(table or {})
-
-    def value(key: str):
-        env = environ.get(ENV[key])
-        return env.strip() if isinstance(env, str) and env.strip() else table.get(key)
-
-    form_url = _text(value("form_url"), "form_url") or DEMO_FORM_URL
+    source = Lookup("reminders", dict(table or {}), environ, ENV)
+    form_url = source.text("form_url") or DEMO_FORM_URL
     if not form_url.startswith("https://"):
-        raise SettingsError(f"[reminders] form_url ต้องเป็นลิงก์ https:// ของแบบรายงาน (ได้ค่า {form_url!r})")
+        raise SettingsError(f"{source.where('form_url')} ต้องเป็นลิงก์ https:// ของแบบรายงาน (ได้ค่า {form_url!r})")
     return ReminderSettings(
         form_url=form_url,
-        hr_contact=_text(value("hr_contact"), "hr_contact") or DEFAULT_HR_CONTACT,
-        resend_hours=_number(value("resend_hours"), "resend_hours", 24.0, 0, 24 * 30),
-        pace_seconds=_number(value("pace_seconds"), "pace_seconds", 1.0, 0, 60),
-        templates=Path(_text(value("templates"), "templates") or TEMPLATES_DIR),
+        hr_contact=source.text("hr_contact") or DEFAULT_HR_CONTACT,
+        resend_hours=_number(source, "resend_hours", 24.0, 0, 24 * 30),
+        pace_seconds=_number(source, "pace_seconds", 1.0, 0, 60),
+        templates=Path(source.text("templates") or TEMPLATES_DIR),
     )
 
 
-def _text(value: object, key: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise SettingsError(f"[reminders] {key} ต้องเป็นข้อความ (ได้ค่า {value!r})")
-    return value.strip()
-
-
-def _number(value: object, key: str, default: float, low: float, high: float) -> float:
-    if value is None or value == "":
-        return default
-    try:
-        number = float(value) if not isinstance(value, bool) else float("nan")
-    except (TypeError, ValueError):
-        number = float("nan")
-    if not low <= number <= high:
-        raise SettingsError(f"[reminders] {key} ต้องเป็นตัวเลข {low:g} ถึง {high:g} (ได้ค่า {value!r})")
-    return number
+def _number(source: Lookup, key: str, default: float, low: float, high: float) -> float:
+    return source.number(key, default=default, accept=lambda number: low <= number <= high,
+                         must=f"ต้องเป็นตัวเลข {low:g} ถึง {high:g}")

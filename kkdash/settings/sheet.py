@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlsplit
 
 from kkdash.dates import parse_iso_day
 from kkdash.errors import SettingsError
+from kkdash.settings.values import Lookup, as_text
 
 DEFAULT_RESPONSES_WORKSHEET = "Form Responses 1"
 DEFAULT_REFRESH_SECONDS = 60
 # The Sheets API allows 60 reads a minute per user; faster refreshes only burn quota.
 MIN_REFRESH_SECONDS = 10
 MAX_REFRESH_SECONDS = 24 * 60 * 60
+# One read (token, connect, answer) may take this long in all, retries included; then the pages keep
+# the last good data and say why. Below the refresh interval, so reads never pile up.
+DEFAULT_READ_DEADLINE_SECONDS = 30
+MIN_READ_DEADLINE_SECONDS, MAX_READ_DEADLINE_SECONDS = 1, 300
 
 ENV_SHEET_URL = "KKDASH_SHEET_URL"
 ENV_RESPONSES_WORKSHEET = "KKDASH_RESPONSES_WORKSHEET"
@@ -24,7 +31,16 @@ ENV_REGISTRY_WORKSHEET = "KKDASH_REGISTRY_WORKSHEET"
 ENV_PUBLISHED_CSV_URL = "KKDASH_PUBLISHED_CSV_URL"
 ENV_REFRESH_SECONDS = "KKDASH_REFRESH_SECONDS"
 ENV_DEADLINE = "KKDASH_DEADLINE"
+ENV_READ_DEADLINE_SECONDS = "KKDASH_READ_DEADLINE_SECONDS"
 ENV_CREDENTIALS = "GOOGLE_APPLICATION_CREDENTIALS"
+# The one switch for tests: fetch from 127.0.0.1 (the test suite's own link and CSV servers), over
+# plain http there. Production never sets it; links and sheets on loopback or private networks are refused.
+ENV_ALLOW_LOOPBACK = "KKDASH_ALLOW_LOOPBACK"
+LOOPBACK_HOSTS = frozenset({"localhost"})
+# The `[sheet]` keys an environment variable overrides (the sheet's url has its own rule: _sheet_key).
+VARIABLES = {"responses_worksheet": ENV_RESPONSES_WORKSHEET, "registry_worksheet": ENV_REGISTRY_WORKSHEET,
+             "published_csv_url": ENV_PUBLISHED_CSV_URL, "refresh_seconds": ENV_REFRESH_SECONDS,
+             "deadline": ENV_DEADLINE, "read_deadline_seconds": ENV_READ_DEADLINE_SECONDS}
 
 _KEY_IN_URL = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]{20,})")
 _PUBLISHED_IN_URL = re.compile(r"/spreadsheets/(?:u/\d+/)?d/e/")
@@ -46,6 +62,8 @@ class SheetSettings:
     # hash=False keeps the settings hashable (cache keys) despite the dict.
     service_account_info: dict | None = field(default=None, hash=False)
     credentials_path: str | None = None
+    read_deadline_seconds: float = DEFAULT_READ_DEADLINE_SECONDS
+    allow_loopback: bool = False  # the test switch: a published CSV on 127.0.0.1 over plain http
 
     @property
     def mode(self) -> str:
@@ -65,7 +83,8 @@ class SheetSettings:
             f"registry_worksheet={self.registry_worksheet!r}, "
             f"published_csv_url={self.published_csv_url!r}, "
             f"refresh_seconds={self.refresh_seconds!r}, deadline={self.deadline!r}, "
-            f"service_account_info={hidden}, credentials_path={self.credentials_path!r})"
+            f"service_account_info={hidden}, credentials_path={self.credentials_path!r}, "
+            f"read_deadline_seconds={self.read_deadline_seconds!r}, allow_loopback={self.allow_loopback!r})"
         )
 
 
@@ -73,16 +92,19 @@ def load_sheet_settings(secrets: Mapping | None = None, environ: Mapping | None 
     """Build settings from secrets and the environment (environment wins)."""
     environ = os.environ if environ is None else environ
     sheet = _table(secrets, "sheet")
-    source = _Source(sheet, environ)
+    source = Lookup("sheet", sheet, environ, VARIABLES)
+    allow_loopback = loopback_allowed(environ)
     settings = SheetSettings(
         sheet_key=_sheet_key(source),
-        responses_worksheet=source.text("responses_worksheet", ENV_RESPONSES_WORKSHEET) or DEFAULT_RESPONSES_WORKSHEET,
-        registry_worksheet=source.text("registry_worksheet", ENV_REGISTRY_WORKSHEET),
-        published_csv_url=_published_csv_url(source),
+        responses_worksheet=source.text("responses_worksheet") or DEFAULT_RESPONSES_WORKSHEET,
+        registry_worksheet=source.text("registry_worksheet"),
+        published_csv_url=_published_csv_url(source, allow_loopback=allow_loopback),
         refresh_seconds=_refresh_seconds(source),
         deadline=_deadline(source),
         service_account_info=_service_account_info(_table(secrets, "gcp_service_account")),
         credentials_path=_credentials_path(environ),
+        read_deadline_seconds=_read_deadline_seconds(source),
+        allow_loopback=allow_loopback,
     )
     _check_consistency(settings)
     return settings
@@ -105,30 +127,6 @@ def parse_sheet_key(text: str, *, where: str = "url") -> str:
     )
 
 
-@dataclass(frozen=True)
-class _Source:
-    """One `[sheet]` table plus the environment, looked up together."""
-
-    sheet: Mapping
-    environ: Mapping
-
-    def raw(self, key: str, env: str) -> tuple[Any, str]:
-        """Return the value and where it came from; blank env vars count as unset."""
-        value = self.environ.get(env)
-        if isinstance(value, str) and value.strip():
-            return value.strip(), env
-        return self.sheet.get(key), f"[sheet] {key}"
-
-    def text(self, key: str, env: str) -> str | None:
-        """Return a stripped string value, or None when blank."""
-        value, where = self.raw(key, env)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise SettingsError(f"{where} ต้องเป็นข้อความ (ได้ค่า {value!r})")
-        return value.strip() or None
-
-
 def _table(secrets: Mapping | None, name: str) -> dict:
     """Return a secrets table as a plain dict; st.secrets without a file is empty."""
     if secrets is None:
@@ -144,14 +142,14 @@ def _table(secrets: Mapping | None, name: str) -> dict:
     return {str(key): value for key, value in table.items()}
 
 
-def _sheet_key(source: _Source) -> str | None:
+def _sheet_key(source: Lookup) -> str | None:
     """Read the key from KKDASH_SHEET_URL, [sheet] url or [sheet] key."""
     env_value = source.environ.get(ENV_SHEET_URL)
     if isinstance(env_value, str) and env_value.strip():
         return parse_sheet_key(env_value, where=ENV_SHEET_URL)
     keys = set()
     for name in ("url", "key"):
-        text = _as_text(source.sheet.get(name), f"[sheet] {name}")
+        text = as_text(source.table.get(name), f"[sheet] {name}")
         if text:
             keys.add(parse_sheet_key(text, where=f"[sheet] {name}"))
     if len(keys) > 1:
@@ -159,23 +157,41 @@ def _sheet_key(source: _Source) -> str | None:
     return keys.pop() if keys else None
 
 
-def _as_text(value: Any, where: str) -> str:
-    """Return a setting as text, or raise when it is not a string."""
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise SettingsError(f"{where} ต้องเป็นข้อความ (ได้ค่า {value!r})")
-    return value.strip()
+def loopback_allowed(environ: Mapping) -> bool:
+    """The test switch (KKDASH_ALLOW_LOOPBACK=1) is on."""
+    return str(environ.get(ENV_ALLOW_LOOPBACK, "")).strip() == "1"
 
 
-def _published_csv_url(source: _Source) -> str | None:
-    """Read the published-to-the-web CSV link and reject the HTML variant."""
-    url = source.text("published_csv_url", ENV_PUBLISHED_CSV_URL)
+def is_secure_csv_url(url: str, *, allow_loopback: bool = False) -> bool:
+    """True for an https:// link; plain http only to this machine, and only with the test switch on."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    if parts.scheme.lower() == "https" and host:
+        return True
+    return allow_loopback and parts.scheme.lower() == "http" and _is_loopback(host)
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _published_csv_url(source: Lookup, *, allow_loopback: bool = False) -> str | None:
+    """Read the published-to-the-web CSV link: https only; reject the HTML variant."""
+    url = source.text("published_csv_url")
     if url is None:
         return None
-    _, where = source.raw("published_csv_url", ENV_PUBLISHED_CSV_URL)
-    if not url.startswith(("https://", "http://")):
-        raise SettingsError(f"{where} ต้องเป็นลิงก์ที่ขึ้นต้นด้วย https:// (ได้ค่า {url!r})")
+    where = source.where("published_csv_url")
+    if not is_secure_csv_url(url, allow_loopback=allow_loopback):
+        # The CSV carries reporters' names and phones: never over an unencrypted connection.
+        raise SettingsError(f"{where} ต้องเป็นลิงก์ที่ขึ้นต้นด้วย https:// เพราะไฟล์มีข้อมูลส่วนบุคคล (ได้ค่า {url!r})")
     if "pubhtml" in url:
         raise SettingsError(
             f"{where} เป็นลิงก์หน้าเว็บ (pubhtml) ตอนเผยแพร่ให้เลือกรูปแบบ 'ค่าที่คั่นด้วยจุลภาค (.csv)' แล้วคัดลอกลิงก์ใหม่"
@@ -183,33 +199,24 @@ def _published_csv_url(source: _Source) -> str | None:
     return url
 
 
-def _refresh_seconds(source: _Source) -> int:
+def _refresh_seconds(source: Lookup) -> int:
     """Read the refresh interval, bounded to protect the API quota."""
-    value, where = source.raw("refresh_seconds", ENV_REFRESH_SECONDS)
-    if value is None:
-        return DEFAULT_REFRESH_SECONDS
-    seconds = _as_int(value)
-    if seconds is None or not MIN_REFRESH_SECONDS <= seconds <= MAX_REFRESH_SECONDS:
-        raise SettingsError(
-            f"{where} ต้องเป็นจำนวนเต็มวินาที ระหว่าง {MIN_REFRESH_SECONDS} ถึง {MAX_REFRESH_SECONDS} (ได้ค่า {value!r})"
-        )
-    return seconds
+    return source.whole_number("refresh_seconds", default=DEFAULT_REFRESH_SECONDS, low=MIN_REFRESH_SECONDS,
+                               high=MAX_REFRESH_SECONDS, must=f"ต้องเป็นจำนวนเต็มวินาที ระหว่าง {MIN_REFRESH_SECONDS}"
+                               f" ถึง {MAX_REFRESH_SECONDS}")
 
 
-def _as_int(value: Any) -> int | None:
-    """Return an int from an int or a decimal string; None otherwise."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+def _read_deadline_seconds(source: Lookup) -> int:
+    """Read the whole-read time limit, in whole seconds."""
+    return source.whole_number("read_deadline_seconds", default=DEFAULT_READ_DEADLINE_SECONDS,
+                               low=MIN_READ_DEADLINE_SECONDS, high=MAX_READ_DEADLINE_SECONDS,
+                               must=f"ต้องเป็นจำนวนเต็มวินาที ระหว่าง {MIN_READ_DEADLINE_SECONDS}"
+                               f" ถึง {MAX_READ_DEADLINE_SECONDS}")
 
 
-def _deadline(source: _Source) -> date | None:
+def _deadline(source: Lookup) -> date | None:
     """Read the campaign deadline; a Buddhist-era year is converted to CE."""
-    value, where = source.raw("deadline", ENV_DEADLINE)
+    value, where = source.raw("deadline"), source.where("deadline")
     if value is None or value == "":
         return None
     parsed = _as_date(value)

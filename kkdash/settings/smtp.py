@@ -13,6 +13,7 @@ from email.utils import parseaddr
 
 from kkdash.contacts import valid_address
 from kkdash.errors import SettingsError
+from kkdash.settings.values import Lookup
 from kkdash.text import one_line
 
 STARTTLS, SSL, NONE = "starttls", "ssl", "none"
@@ -51,7 +52,7 @@ class SmtpSettings:
 
 def load_smtp(table: Mapping | None, environ: Mapping) -> SmtpSettings | None:
     """The `[smtp]` table and the environment (which wins) -> SmtpSettings, or None when no host is set."""
-    source = _Source(dict(table or {}), environ)
+    source = Lookup("smtp", dict(table or {}), environ, ENV)
     host = source.text("host")
     if not host:
         if any(source.raw(key) not in (None, "") for key in (*ENV, "timeout", "ca_file")):
@@ -60,7 +61,7 @@ def load_smtp(table: Mapping | None, environ: Mapping) -> SmtpSettings | None:
     if _SPACES.search(host):
         raise SettingsError(f"{source.where('host')} ต้องเป็นชื่อเครื่อง เช่น smtp.khonkaen.go.th (ได้ค่า {host!r})")
     security = _security(source)
-    user, password = source.text("user") or "", source.secret("password")
+    user, password = source.text("user") or "", _secret(source, "password")
     _check_login(source, security, user, password)
     sender_name, sender = _address(source, "from", required=True)
     return SmtpSettings(host=host, port=_port(source, security), security=security, user=user, password=password,
@@ -68,50 +69,19 @@ def load_smtp(table: Mapping | None, environ: Mapping) -> SmtpSettings | None:
                         timeout=_timeout(source), ca_file=source.text("ca_file"))
 
 
-@dataclass(frozen=True)
-class _Source:
-    """The `[smtp]` table and the environment, looked up together; blank variables count as unset."""
-
-    table: dict
-    environ: Mapping
-
-    def where(self, key: str) -> str:
-        """Name the place a key's value comes from, as the officer would look for it."""
-        env = ENV.get(key)
-        if env and str(self.environ.get(env) or "").strip():
-            return env
-        return f"[smtp] {key}"
-
-    def raw(self, key: str) -> object:
-        """The value for a key: environment first, then the table."""
-        env = ENV.get(key)
-        value = self.environ.get(env) if env else None
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-        return self.table.get(key)
-
-    def text(self, key: str) -> str | None:
-        """A text value, stripped; None when blank; SettingsError when not text."""
-        value = self.raw(key)
-        if value is None:
-            return None
-        if not isinstance(value, str):
-            raise SettingsError(f"{self.where(key)} ต้องเป็นข้อความ (ได้ค่า {value!r})")
-        return value.strip() or None
-
-    def secret(self, key: str) -> str:
-        """A secret's text, kept as typed; its value is never quoted in an error."""
-        env = ENV.get(key)
-        value = self.environ.get(env) if env else None
-        value = value if isinstance(value, str) and value else self.table.get(key)
-        if value is None:
-            return ""
-        if not isinstance(value, str):
-            raise SettingsError(f"{self.where(key)} ต้องเป็นข้อความ (ใส่ในเครื่องหมายคำพูด)")
-        return value
+def _secret(source: Lookup, key: str) -> str:
+    """A secret's text, kept as typed (not stripped); its value is never quoted in an error."""
+    variable = ENV.get(key)
+    value = source.environ.get(variable) if variable else None
+    value = value if isinstance(value, str) and value else source.table.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise SettingsError(f"{source.where(key)} ต้องเป็นข้อความ (ใส่ในเครื่องหมายคำพูด)")
+    return value
 
 
-def _security(source: _Source) -> str:
+def _security(source: Lookup) -> str:
     """Read starttls / ssl / none (default starttls)."""
     security = (source.text("security") or STARTTLS).lower()
     if security not in SECURITY_MODES:
@@ -119,7 +89,7 @@ def _security(source: _Source) -> str:
     return security
 
 
-def _check_login(source: _Source, security: str, user: str, password: str) -> None:
+def _check_login(source: Lookup, security: str, user: str, password: str) -> None:
     """User and password come together, and never over an unencrypted connection."""
     if user and not password:
         raise SettingsError(f"{source.where('password')}: ต้องระบุรหัสผ่านเมื่อระบุชื่อผู้ใช้ SMTP")
@@ -130,35 +100,21 @@ def _check_login(source: _Source, security: str, user: str, password: str) -> No
                             "ให้ใช้ starttls หรือ ssl")
 
 
-def _port(source: _Source, security: str) -> int:
+def _port(source: Lookup, security: str) -> int:
     """Read the port (1-65535); default 587, 465 or 25 by security."""
-    value = source.raw("port")
-    if value is None or value == "":
+    if source.raw("port") == "":
         return DEFAULT_PORTS[security]
-    port = value if isinstance(value, int) and not isinstance(value, bool) else None
-    if isinstance(value, str) and value.strip().isdigit():
-        port = int(value)
-    if port is None or not 1 <= port <= 65535:
-        raise SettingsError(f"{source.where('port')} ต้องเป็นเลขพอร์ต 1 ถึง 65535 เช่น 587 (ได้ค่า {value!r})")
-    return port
+    return source.whole_number("port", default=DEFAULT_PORTS[security], low=1, high=65535,
+                               must="ต้องเป็นเลขพอร์ต 1 ถึง 65535 เช่น 587")
 
 
-def _timeout(source: _Source) -> float:
+def _timeout(source: Lookup) -> float:
     """Read the timeout in seconds (0 < t <= 300; default 30)."""
-    value = source.raw("timeout")
-    if value is None or value == "":
-        return DEFAULT_TIMEOUT
-    try:
-        seconds = float(value) if not isinstance(value, bool) else float("nan")
-    except (TypeError, ValueError):
-        seconds = float("nan")
-    if not 0 < seconds <= MAX_TIMEOUT:
-        raise SettingsError(f"{source.where('timeout')} ต้องเป็นจำนวนวินาที มากกว่า 0 ไม่เกิน {MAX_TIMEOUT:g} "
-                            f"(ได้ค่า {value!r})")
-    return seconds
+    return source.number("timeout", default=DEFAULT_TIMEOUT, accept=lambda seconds: 0 < seconds <= MAX_TIMEOUT,
+                         must=f"ต้องเป็นจำนวนวินาที มากกว่า 0 ไม่เกิน {MAX_TIMEOUT:g}")
 
 
-def _address(source: _Source, key: str, *, required: bool = False) -> tuple[str, str]:
+def _address(source: Lookup, key: str, *, required: bool = False) -> tuple[str, str]:
     """Read `Name <address>` or a bare address -> (one-line name, ASCII address); ('', '') when unset."""
     text = source.text(key)
     if not text:

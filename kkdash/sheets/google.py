@@ -26,6 +26,7 @@ from kkdash.sheets.tables import (
     SheetForbidden,
     SheetMalformed,
     SheetNotFound,
+    SheetUnavailable,
     normalise,
 )
 
@@ -35,11 +36,13 @@ METADATA_PARAMS = {"fields": "sheets.properties.title"}
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Google's own transient failures: a retryable API status, token refresh or transport error."""
+    """Google's own transient failures: a retryable API status or a transport error on the way to the token.
+
+    A failed token exchange (RefreshError) is not retried here: google-auth has already tried it
+    three times, and retrying each of our attempts would multiply the token requests.
+    """
     if isinstance(exc, APIError):
         return exc.response.status_code in RETRY_STATUSES
-    if isinstance(exc, google.auth.exceptions.RefreshError):
-        return bool(getattr(exc, "retryable", False))
     return isinstance(exc, google.auth.exceptions.TransportError)
 
 
@@ -55,11 +58,11 @@ _credentials_lock = threading.Lock()
 def fetch(
     settings: SheetSettings,
     *,
-    session: requests.Session | None,
+    session: requests.Session,
     timeout: float,
     retry: RetryPolicy,
 ) -> tuple[list[list[str]], list[list[str]] | None]:
-    """Read both worksheets with one batchGet through the real gspread client."""
+    """Read both worksheets with one batchGet through the real gspread client, over ``session``'s adapters."""
     credentials = _credentials(settings)
     authorized = _authorized_session(credentials, session)
     client = gspread.Client(auth=credentials, session=authorized)
@@ -67,11 +70,7 @@ def fetch(
     worksheets = [settings.responses_worksheet]
     if settings.registry_worksheet:
         worksheets.append(settings.registry_worksheet)
-    try:
-        payload = _batch_get(client, settings, worksheets, retry=retry)
-    finally:
-        if session is None:
-            authorized.close()
+    payload = _batch_get(client, settings, worksheets, retry=retry)
     rows = _value_ranges(payload, len(worksheets))
     tables = [normalise(table, source=title) for title, table in zip(worksheets, rows, strict=True)]
     return tables[0], (tables[1] if len(tables) > 1 else None)
@@ -95,8 +94,15 @@ def _batch_get(
         raise _api_error(exc, client, settings, worksheets) from exc
     except requests.JSONDecodeError:
         raise SheetMalformed("Google Sheets ตอบกลับมาเป็นข้อมูลที่อ่านไม่ได้ (ไม่ใช่ JSON)") from None
-    except google.auth.exceptions.GoogleAuthError:
+    except google.auth.exceptions.TransportError:
+        raise  # the network on the way to the token: the read's own mapping names it
+    except google.auth.exceptions.RefreshError as exc:
         # from None: google-auth errors may quote the token endpoint's answer.
+        if getattr(exc, "retryable", False):  # a 5xx or 429 that google-auth already tried three times
+            raise SheetUnavailable("บริการออกสิทธิ์เข้าใช้ (token) ของ Google ขัดข้อง หลังลองแล้ว 3 ครั้ง"
+                                   " จะลองใหม่ในรอบรีเฟรชถัดไป") from None
+        raise SheetCredentialsError("Google ไม่ยอมรับกุญแจบัญชีบริการ (อาจถูกลบหรือปิดใช้งาน) ให้สร้างกุญแจใหม่") from None
+    except google.auth.exceptions.GoogleAuthError:
         raise SheetCredentialsError("Google ไม่ยอมรับกุญแจบัญชีบริการ (อาจถูกลบหรือปิดใช้งาน) ให้สร้างกุญแจใหม่") from None
 
 
@@ -139,14 +145,13 @@ def _key_info(settings: SheetSettings) -> dict:
     return info
 
 
-def _authorized_session(credentials: Credentials, transport: requests.Session | None) -> AuthorizedSession:
-    """Wrap the caller's transport so API and token calls share its adapters."""
-    if transport is None:
-        return AuthorizedSession(credentials)
+def _authorized_session(credentials: Credentials, transport: requests.Session) -> AuthorizedSession:
+    """Wrap the caller's transport so API and token calls share its adapters (and so the read's deadline)."""
     session = AuthorizedSession(credentials, auth_request=Request(session=transport))
     for prefix, adapter in transport.adapters.items():
         session.mount(prefix, adapter)
     session.trust_env = transport.trust_env
+    session.max_redirects = transport.max_redirects
     return session
 
 

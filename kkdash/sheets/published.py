@@ -1,12 +1,14 @@
-"""The sheet "published to the web" as CSV: one GET per refresh, no credentials."""
+"""The sheet "published to the web" as CSV: one GET per refresh (redirects followed by hand), no credentials."""
 
 from __future__ import annotations
 
 import csv
 import io
+from urllib.parse import urljoin
 
 import requests
 
+from kkdash.settings.sheet import is_secure_csv_url
 from kkdash.sheets.retry import RETRY_STATUSES, RetryPolicy, TransientStatus, retry_after_seconds
 from kkdash.sheets.tables import (
     SheetError,
@@ -17,22 +19,34 @@ from kkdash.sheets.tables import (
 )
 
 CSV_SOURCE_NAME = "ไฟล์ CSV ที่เผยแพร่"
+MAX_HOPS = 5  # Google's published link redirects once (docs.google.com -> googleusercontent.com)
 
 
-def fetch(url: str, *, session: requests.Session | None, timeout: float, retry: RetryPolicy) -> list[list[str]]:
-    """Download the published CSV once (with retries) and parse it."""
-    http = session or requests.Session()
-    try:
-        response = retry.run(lambda: _get_csv(http, url, timeout=timeout), what="ลิงก์ CSV ที่เผยแพร่")
-    finally:
-        if session is None:
-            http.close()
+def fetch(url: str, *, session: requests.Session, timeout: float, retry: RetryPolicy,
+          allow_loopback: bool = False) -> list[list[str]]:
+    """Download the published CSV once (with retries), over https only, and parse it."""
+    response = retry.run(lambda: _get_csv(session, url, timeout=timeout, allow_loopback=allow_loopback),
+                         what="ลิงก์ CSV ที่เผยแพร่")
     return normalise(_parse_csv(response.content), source=CSV_SOURCE_NAME)
 
 
-def _get_csv(http: requests.Session, url: str, *, timeout: float) -> requests.Response:
-    """Make one GET of the CSV link and classify its status."""
-    response = http.get(url, timeout=timeout)
+def _get_csv(http: requests.Session, url: str, *, timeout: float, allow_loopback: bool) -> requests.Response:
+    """GET the CSV link, following redirects hop by hop (each must be https), and classify the answer."""
+    for _ in range(MAX_HOPS + 1):
+        if not is_secure_csv_url(url, allow_loopback=allow_loopback):
+            # Reporters' names and phones must not cross the network unencrypted, even after a redirect.
+            raise SheetError("ลิงก์ CSV ที่เผยแพร่ (หรือปลายทางที่ลิงก์ส่งต่อไป) ไม่ใช่ https:// จึงไม่ดาวน์โหลด"
+                             " เพราะข้อมูลส่วนบุคคลจะส่งผ่านเครือข่ายโดยไม่เข้ารหัส", "insecure")
+        response = http.get(url, timeout=timeout, allow_redirects=False)
+        if not response.is_redirect:
+            return _checked(response)
+        url = urljoin(url, response.headers["Location"])
+        response.close()
+    raise requests.TooManyRedirects(f"more than {MAX_HOPS} redirects")
+
+
+def _checked(response: requests.Response) -> requests.Response:
+    """Classify one answer's status and type: retry, refuse with a Thai reason, or keep."""
     status = response.status_code
     if status in RETRY_STATUSES:
         raise TransientStatus(status, retry_after_seconds(response.headers))

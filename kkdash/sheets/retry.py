@@ -11,6 +11,7 @@ from typing import TypeVar
 import requests
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
+from kkdash.sheets.deadline import ReadDeadline
 from kkdash.sheets.tables import SheetUnavailable
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,11 @@ T = TypeVar("T")
 # processes that failed together do not come back together.
 _JITTER = wait_random_exponential(multiplier=BACKOFF_BASE_SECONDS, max=BACKOFF_CAP_SECONDS)
 _TRANSPORT_ERRORS = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+# Transport failures that the same request will meet again: a bad certificate, a redirect loop,
+# a broken compressed body, a malformed link, an answer that is not JSON.
+PERMANENT_ERRORS = (requests.exceptions.SSLError, requests.TooManyRedirects, requests.exceptions.ContentDecodingError,
+                    requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema,
+                    requests.exceptions.MissingSchema, requests.JSONDecodeError)
 
 
 class TransientStatus(Exception):
@@ -43,6 +49,11 @@ def retry_after_seconds(headers) -> float | None:
         return None
 
 
+def is_permanent(exc: BaseException) -> bool:
+    """A transport failure (or one a client wrapped, as google-auth does) that retrying cannot mend."""
+    return isinstance(exc, PERMANENT_ERRORS) or isinstance(exc.__cause__, PERMANENT_ERRORS)
+
+
 def _no_more(exc: BaseException) -> bool:
     return False
 
@@ -61,11 +72,15 @@ class RetryPolicy:
     transient: Callable[[BaseException], bool] = field(default=_no_more)
     # Names a failure for the log and the message, never quoting it (it may hold request details).
     describe: Callable[[BaseException], str] = field(default=_plain_name)
+    # The whole read's time limit: no retry starts, and no back-off sleeps, past it.
+    deadline: ReadDeadline | None = None
 
     def is_transient(self, exc: BaseException) -> bool:
-        """True when trying again may help."""
-        if isinstance(exc, requests.JSONDecodeError):
-            return False  # a 200 that is not JSON will not become JSON
+        """True when trying again may help (and there is time for it)."""
+        if self.deadline is not None and self.deadline.expired:
+            return False
+        if is_permanent(exc):
+            return False
         return isinstance(exc, (TransientStatus, *_TRANSPORT_ERRORS)) or self.transient(exc)
 
     def name(self, exc: BaseException) -> str:
@@ -74,11 +89,13 @@ class RetryPolicy:
             return f"HTTP {exc.status}"
         if isinstance(exc, requests.Timeout) or isinstance(exc.__cause__, requests.Timeout):
             return "หมดเวลารอ"
+        if isinstance(exc, requests.ConnectionError) or isinstance(exc.__cause__, requests.ConnectionError):
+            return "เชื่อมต่อไม่ได้"
         return self.describe(exc)
 
     def run(self, attempt: Callable[[], T], *, what: str) -> T:
         """Call ``attempt`` until it succeeds or a non-transient error escapes (SheetUnavailable once out of tries)."""
-        retrying = Retrying(stop=stop_after_attempt(max(1, self.max_attempts)), wait=self._wait,
+        retrying = Retrying(stop=stop_after_attempt(max(1, self.max_attempts)) | self._out_of_time, wait=self._wait,
                             retry=retry_if_exception(self.is_transient), sleep=self.sleep,
                             before_sleep=lambda state: self._log(state, what), reraise=True)
         try:
@@ -87,8 +104,15 @@ class RetryPolicy:
             if not self.is_transient(exc):
                 raise
             tries = retrying.statistics.get("attempt_number", self.max_attempts)
+            if tries < self.max_attempts and self.deadline is not None:  # the next try could not end in time
+                raise SheetUnavailable(f"ติดต่อ {what} ไม่ได้ภายใน {self.deadline.seconds:g} วินาที (ลองแล้ว {tries} ครั้ง:"
+                                       f" {self.name(exc)}) จะลองใหม่ในรอบรีเฟรชถัดไป", "deadline") from exc
             raise SheetUnavailable(f"ติดต่อ {what} ไม่ได้ หลังลองแล้ว {tries} ครั้ง ({self.name(exc)})"
                                    " จะลองใหม่ในรอบรีเฟรชถัดไป") from exc
+
+    def _out_of_time(self, state: RetryCallState) -> bool:
+        """Stop when the back-off would end past the deadline: the attempt after it could not finish."""
+        return self.deadline is not None and self.deadline.remaining() <= state.upcoming_sleep
 
     @staticmethod
     def _wait(state: RetryCallState) -> float:

@@ -5,6 +5,7 @@ No network here: the Google and published-CSV readers both hand their rows to ``
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,9 +74,24 @@ class SheetTables:
     fetched_at: datetime
 
 
+def answer_rows(table: list[list[str]]) -> int:
+    """How many rows under the header hold any text."""
+    return sum(1 for row in table[1:] if any(row))
+
+
+def lost_most_rows(before: int, after: int) -> bool:
+    """True when a read has no answers left, or fewer than half, of the ``before`` rows shown now.
+
+    Answers are only ever added to a form's sheet: a read that lost most of them at once is a
+    cleared tab, a bad sort or a wrong tab, until a person says otherwise.
+    """
+    return before > 0 and after * 2 < before
+
+
 def normalise(rows: list[list[Any]], *, source: str) -> list[list[str]]:
     """Pad rows to the header width after checking the header row."""
     table = [[_cell_text(cell) for cell in row] for row in rows]
+    _mend_surrogates(table)
     while table and not _has_text(table[-1]):
         table.pop()  # Google omits trailing empty rows; CSV may not.
     if not table:
@@ -86,6 +102,19 @@ def normalise(rows: list[list[Any]], *, source: str) -> list[list[str]]:
     _check_header(header, table[1:], source=source)
     # Blank rows inside the data stay, so row i is still sheet row i + 1.
     return [header] + [_pad(row, len(header)) for row in table[1:]]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _mend_surrogates(table: list[list[str]]) -> None:
+    """Replace, in place, lone surrogates (JSON can carry `\\ud800`; no UTF-8 file, Arrow column or Excel
+    sheet can hold one) with U+FFFD."""
+    for index, row in enumerate(table):
+        try:
+            "".join(row).encode("utf-8")
+        except UnicodeEncodeError:
+            table[index] = [_SURROGATE.sub("\ufffd", cell) for cell in row]
 
 
 def _pad(row: list[str], width: int) -> list[str]:
