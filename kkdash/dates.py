@@ -22,6 +22,8 @@ THAI_MONTH_ABBR = ["", "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "�
                    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค."]
 THAI_MONTH_NAMES = ["", "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
                     "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม"]
+THAI_WEEKDAY_ABBR = ["จ.", "อ.", "พ.", "พฤ.", "ศ.", "ส.", "อา."]  # Monday first, as date.weekday() counts
+_NEAR_DAYS = {0: "วันนี้", 1: "พรุ่งนี้", 2: "มะรืนนี้"}
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
@@ -79,6 +81,13 @@ def format_thai_date(moment: date | datetime | None, *, with_time: bool = False)
     if with_time and isinstance(moment, datetime):
         text += f" {moment:%H:%M} น."
     return text
+
+
+def format_day_ahead(day: date, today: date) -> str:
+    """A day someone promises for, as they say it: `พรุ่งนี้ · ศ. 4 ธ.ค. 2569`, `พฤ. 10 ธ.ค. 2569`."""
+    words = f"{THAI_WEEKDAY_ABBR[day.weekday()]} {format_thai_date(day)}"
+    near = _NEAR_DAYS.get((day - today).days)
+    return f"{near} · {words}" if near else words
 
 
 def thai_times(moments: pd.Series) -> pd.Series:

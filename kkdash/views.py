@@ -11,6 +11,7 @@ from datetime import date
 
 import pandas as pd
 
+from kkdash.contacts import first_phone
 from kkdash.dates import format_thai_date, thai_times
 from kkdash.formats import format_int, format_pct, int_texts
 from kkdash.labels import (
@@ -270,7 +271,8 @@ def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.Data
     if include_personal:
         table["call_name"] = agencies["call_name"]
         table["call_position"] = agencies["call_position"]
-        table["call_phone"] = agencies["call_phone"].map(tel_link).fillna("")
+        # One number to tap: a registry may list several (`043060552, 043089367`); the panel shows them all.
+        table["call_phone"] = agencies["call_phone"].map(lambda phones: tel_link(first_phone(phones))).fillna("")
         table["call_source"] = agencies["call_source"].map(CALL_SOURCE_TH).fillna("")
     return table.reset_index(drop=True)
 

@@ -44,7 +44,8 @@ if personal and st.toggle(f"เขียนข้อความเตือน�
 
 agency = tables.picked_agency(chosen, selection)
 if agency is not None:
-    panel.agency_panel(campaign, agency, personal=personal, who=signin.author(decision),
-                       known=frozenset(agencies["agency_id"]))
+    with st.container(key="followup_panel", border=True):
+        panel.agency_panel(campaign, agency, personal=personal, who=signin.author(decision),
+                           known=frozenset(agencies["agency_id"]))
 else:
     st.caption("คลิกช่องหน้าแถวเพื่อดูผู้ที่ต้องติดต่อ ประวัติการส่ง และบันทึกการติดตามของหน่วยงานนั้น")

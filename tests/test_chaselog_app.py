@@ -38,8 +38,7 @@ def write_entry(at: AppTest, agency_id: str, *, action: str = "called", note: st
     at.text_area(key=f"chase_note_{agency_id}").input(note)
     at.text_input(key=f"chase_by_{agency_id}").input(by)
     if promise is not None:
-        at.checkbox(key=f"chase_has_promise_{agency_id}").check()
-        at.date_input(key=f"chase_promise_{agency_id}").set_value(promise)
+        at.selectbox(key=f"chase_promise_{agency_id}").set_value(promise)
     next(button for button in at.button if button.label == "บันทึก").click()
     return at.run()
 
@@ -91,10 +90,17 @@ def test_entries_made_after_the_moment_shown_are_not_there_yet():
 
 
 def test_a_bad_entry_is_refused_in_thai_and_the_typed_text_stays():
-    at = write_entry(followup(agency="D4009"), "D4009", promise=date(2023, 7, 1))
-    assert at.error[0].value.startswith("ยังไม่ได้บันทึก — ข้อความที่พิมพ์ยังอยู่ในช่องด้านบน: ")
-    assert "ผ่านมาแล้ว" in at.error[0].value
+    at = write_entry(followup(agency="D4009"), "D4009", by="   ")
+    assert at.error[0].value == ("ยังไม่ได้บันทึก — ข้อความที่พิมพ์ยังอยู่ในช่องด้านบน:"
+                                 " ต้องระบุผู้บันทึก \\(อีเมลที่ลงชื่อเข้าใช้ หรือชื่อที่พิมพ์\\)")  # shown through text.literal
     assert at.text_area(key="chase_note_D4009").value == NOTE
+
+
+def test_a_promise_is_picked_among_days_in_the_buddhist_era():
+    choices = followup(agency="D4009").selectbox(key="chase_promise_D4009").options
+    assert (len(choices), choices[0]) == (182, "ไม่ได้รับปาก")  # or today and the next 180 days
+    assert [choice.split(" · ")[0] for choice in choices[1:4]] == ["วันนี้", "พรุ่งนี้", "มะรืนนี้"]
+    assert not [choice for choice in choices if str(datetime.now(BANGKOK).year) in choice]  # no CE year anywhere
 
 
 def test_a_database_that_cannot_be_written_keeps_the_text_and_the_dashboard_working(monkeypatch, tmp_path):

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pandas as pd
 import pytest
 
-from kkdash.dates import BANGKOK, format_thai_date
+from kkdash.dates import BANGKOK, format_day_ahead, format_thai_date
 from kkdash.parsing import (
     clean_text,
     expand_year,
@@ -274,6 +274,15 @@ def test_map_unique_calls_the_function_once_per_distinct_value():
 ])
 def test_format_thai_date(moment, with_time, expected):
     assert format_thai_date(moment, with_time=with_time) == expected
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    (date(2026, 12, 3), "วันนี้ · พฤ. 3 ธ.ค. 2569"), (date(2026, 12, 4), "พรุ่งนี้ · ศ. 4 ธ.ค. 2569"),
+    (date(2026, 12, 5), "มะรืนนี้ · ส. 5 ธ.ค. 2569"), (date(2026, 12, 7), "จ. 7 ธ.ค. 2569"),
+    (date(2027, 1, 3), "อา. 3 ม.ค. 2570"),
+])
+def test_a_promised_day_reads_as_people_say_it(day, expected):
+    assert format_day_ahead(day, date(2026, 12, 3)) == expected
 
 
 # Control characters (C0 but tab/LF/CR, DEL, C1, U+FFFE/U+FFFF): separators become a space, the rest go.

@@ -116,6 +116,13 @@ def test_followup_table_leaves_unreported_agencies_blank(outcome):
         views.followup_table(outcome.agencies, include_personal=False).columns)
 
 
+def test_the_follow_up_table_dials_the_first_of_several_registry_numbers(outcome):
+    agencies = outcome.agencies.assign(call_phone=outcome.agencies["call_phone"].where(
+        outcome.agencies["agency_id"].ne("P02"), "043060552, 043089367"))
+    table = views.followup_table(agencies, include_personal=True).set_index("agency_id")
+    assert table.loc["P02", "call_phone"] == "tel:043060552"
+
+
 def test_submission_history_says_which_row_counts_and_why(outcome):
     history = views.submission_history(outcome, "D4012")
     assert history[["row_number", "fate", "personnel"]].values.tolist() == [

@@ -10,19 +10,20 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
 
 from kkdash import chase, intake, views
 from kkdash.app import data
-from kkdash.dates import BANGKOK, format_thai_date
+from kkdash.dates import BANGKOK, format_day_ahead, format_thai_date
 from kkdash.labels import ACTIONS_TH, ENTRY_HEADERS_TH
 from kkdash.text import literal, literal_table
 
 RETRY_SECONDS = 30.0  # a log that would not open is tried again after this, not on every rerun
-FORM_KEYS = ("action", "note", "promise", "has_promise", "by")
+FORM_KEYS = ("action", "note", "promise", "by")
+PROMISE_DAYS = 180  # the days offered for a promise, from today; the log accepts up to a year (type to find one)
 
 
 @dataclass
@@ -160,10 +161,11 @@ def entry_form(agency_id: str, *, campaign: date, known: frozenset[str], who: st
             right.text_input("ผู้บันทึก (ชื่อของคุณ)", key=_key(agency_id, "by"), max_chars=chase.BY_LIMIT)
         st.text_area("บันทึก", key=_key(agency_id, "note"), max_chars=chase.NOTE_LIMIT,
                      placeholder="เช่น คุยกับผู้ประสานงาน จะส่งแบบรายงานภายในวันศุกร์")
-        promise_col, date_col = st.columns([1, 1])
-        promise_col.checkbox("รับปากจะส่งภายใน", key=_key(agency_id, "has_promise"))
-        date_col.date_input("วันที่รับปาก", key=_key(agency_id, "promise"), format="DD/MM/YYYY",
-                            label_visibility="collapsed")
+        # Days in the Buddhist era with their weekday, never a CE date field: `พรุ่งนี้ · ศ. 4 ธ.ค. 2569`.
+        today = datetime.now(BANGKOK).date()
+        days = [None, *(today + timedelta(days=ahead) for ahead in range(PROMISE_DAYS + 1))]
+        st.selectbox("รับปากจะส่งภายใน", days, key=_key(agency_id, "promise"),
+                     format_func=lambda day: "ไม่ได้รับปาก" if day is None else format_day_ahead(day, today))
         st.form_submit_button("บันทึก", icon=":material/save:", type="primary",
                               on_click=_save, args=(agency_id, campaign, known, who, as_of))
     outcome = st.session_state.pop(f"{prefix}_saved", None)
@@ -180,7 +182,7 @@ def _save(agency_id: str, campaign: date, known: frozenset[str], who: str, as_of
     from kkdash.store import StoreError
 
     prefix, state = f"chase_{agency_id}", st.session_state
-    promise = state.get(_key(agency_id, "promise")) if state.get(_key(agency_id, "has_promise")) else None
+    promise = state.get(_key(agency_id, "promise"))
     try:
         entry = chase.new_entry(campaign=campaign, agency_id=agency_id, action=state.get(_key(agency_id, "action")),
                                 note=state.get(_key(agency_id, "note")) or "", promised_on=promise,
@@ -197,7 +199,7 @@ def _save(agency_id: str, campaign: date, known: frozenset[str], who: str, as_of
         return
     state.pop(f"{prefix}_problem", None)
     # Set (not removed): the browser's copy of the form is then cleared too.
-    state[_key(agency_id, "note")], state[_key(agency_id, "has_promise")] = "", False
+    state[_key(agency_id, "note")], state[_key(agency_id, "promise")] = "", None
     saved = f"บันทึกแล้ว: {ACTIONS_TH[stored.action]} เมื่อ {format_thai_date(stored.at, with_time=True)}"
     if stored.at > visible_until(as_of):  # the page looks at an earlier moment: say where the entry went
         saved += (f" — หน้านี้แสดงสถานะ ณ {format_thai_date(as_of, with_time=True)} จึงยังไม่เห็นบันทึกนี้"

@@ -12,7 +12,7 @@ from kkdash.app import data, downloads, linkcheck
 from kkdash.app.state import Campaign
 from kkdash.labels import CHASE_FILTER_TH, FILTER_STATUS_TH, KINDS_TH, LINK_STATUS_TH, PROVINCE_GROUP_TH, ROW_HEADERS_TH
 from kkdash.pipeline import Outcome
-from kkdash.text import literal, literal_table
+from kkdash.text import literal_table
 
 FILTER_PARAMS = ("status", "district", "kind", "q", "link", "chase")
 FULL_TEXT_ROWS = 60  # a table that wraps long reasons reads better than a grid, up to a page or so
@@ -127,7 +127,8 @@ def followup_columns(*, include_personal: bool) -> dict:
         columns |= {
             "call_name": st.column_config.TextColumn("ผู้ที่ต้องติดต่อ"),
             "call_position": st.column_config.TextColumn("ตำแหน่ง"),
-            "call_phone": st.column_config.LinkColumn("โทรศัพท์", display_text=r"tel:(.*)"),
+            "call_phone": st.column_config.LinkColumn("โทรศัพท์", display_text=r"tel:(.*)",
+                                                      help="แตะเพื่อโทร — ถ้ามีหลายเบอร์ ดูทุกเบอร์ได้ที่แผงของหน่วยงาน"),
             "call_source": st.column_config.TextColumn("ข้อมูลจาก", help="ผู้รายงาน = จากแบบรายงานล่าสุด,"
                                                                       " ทะเบียน = ผู้ประสานงานในทะเบียนหน่วยงาน"),
             "last_action": st.column_config.TextColumn("ติดตามล่าสุด"),
@@ -180,7 +181,7 @@ def picked_agency(chosen: pd.DataFrame, selection) -> pd.DataFrame | None:
 
 def agency_history(outcome: Outcome, agency: pd.Series, *, include_personal: bool = True) -> None:
     """Every row one agency sent, which one counts and why (typed text masked for a viewer)."""
-    st.subheader(f"ประวัติการส่งของ {literal(agency['name_th'])}")
+    st.markdown("##### ประวัติการส่ง")  # under the panel's title, which names the agency
     history = views.submission_history(outcome, agency["agency_id"], include_personal=include_personal)
     if history.empty:
         st.info("หน่วยงานนี้ยังไม่มีแถวในแผ่นงานคำตอบ")
