@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
 from kkdash import pipeline, views
 from kkdash.dates import BANGKOK
@@ -211,6 +212,19 @@ def test_followup_filters_from_the_url_and_downloads_that_list(browser, demo_ser
         assert sorted({row["สถานะการส่ง"] for row in rows}) == ["ยังไม่ส่ง", "ส่งแล้วแต่ต้องแก้ไข"]
         assert page.get_by_text(f"{len(rows)} จาก 154 หน่วยงาน").count() == 1
         screenshot(page, "followup-missing")
+    finally:
+        page.close()
+
+
+def test_the_governors_brief_downloads_from_the_overview_as_a_one_page_pdf(browser, demo_server):
+    page = open_page(browser, demo_server)
+    try:
+        with page.expect_download() as download:
+            page.get_by_role("button", name="ดาวน์โหลดสรุปสำหรับผู้บริหาร (PDF)").click()
+        assert download.value.suggested_filename == "kkdash-สรุปผู้บริหาร-2566-07-05-1600.pdf"
+        pdf = PdfReader(download.value.path())
+        text = pdf.pages[0].extract_text()
+        assert (len(pdf.pages), "สถานะ ณ 5 ก.ค. 2566 16:00 น." in text, "ข้อมูลตัวอย่าง" in text) == (1, True, True)
     finally:
         page.close()
 

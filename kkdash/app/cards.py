@@ -27,7 +27,8 @@ def progress_note(outcome: Outcome) -> None:
 def brief_button(campaign, *, links_verified: int | None) -> None:
     """ดาวน์โหลดสรุปสำหรับผู้บริหาร (PDF): the governor's one page for the moment shown, built when asked for."""
     from kkdash import brief
-    from kkdash.dates import BANGKOK, now
+    from kkdash.dates import now
+    from kkdash.export import export_file_name
 
     outcome, dataset = campaign.outcome, campaign.dataset
 
@@ -35,7 +36,7 @@ def brief_button(campaign, *, links_verified: int | None) -> None:
         return brief.brief_pdf(outcome, source_label=dataset.label, demo=dataset.is_demo, generated_at=now(),
                                links_verified=links_verified)
 
-    stamp = outcome.as_of.astimezone(BANGKOK).strftime("%Y-%m-%d-%H%M")
-    st.download_button("ดาวน์โหลดสรุปสำหรับผู้บริหาร (PDF)", pdf, file_name=f"kkdash-สรุปผู้บริหาร-{stamp}.pdf",
+    name = export_file_name(outcome.as_of, [("", "สรุปผู้บริหาร")], ".pdf")  # the moment in BE, as every export
+    st.download_button("ดาวน์โหลดสรุปสำหรับผู้บริหาร (PDF)", pdf, file_name=name,
                        mime="application/pdf", icon=":material/picture_as_pdf:", key="overview_brief",
                        on_click="ignore")
