@@ -259,6 +259,11 @@ def _roots(entries: pd.DataFrame) -> pd.Series:
     return pd.Series(root.to_numpy(), index=entries.index)
 
 
+def visible_until(as_of: datetime) -> datetime:
+    """A moment shown to the minute -> the last instant it covers (an entry at 16:00:59.5 is there at ณ 16:00 น.)."""
+    return as_of.astimezone(BANGKOK).replace(second=59, microsecond=999_999)
+
+
 def summarize(entries: pd.DataFrame, *, as_of: datetime | None = None) -> pd.DataFrame:
     """Entries -> one row per agency chased by `as_of`: the last action, when, by whom, the last promise.
 

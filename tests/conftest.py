@@ -1,5 +1,7 @@
 """Shared fixtures: the real registry and district list in data/, and a clean app environment."""
 
+import os
+
 import pandas as pd
 import pytest
 import streamlit as st
@@ -7,6 +9,20 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 from kkdash import metrics
 from kkdash.registry import load_districts, load_registry
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory):
+    """The run's own cache folder (last good sheet, link results, the SQLite chase log), for every test and
+    every `python -m kkdash` it starts: a developer's real chase log never changes a test, nor a test it."""
+    folder = tmp_path_factory.mktemp("kkdash-cache")
+    previous = os.environ.get("KKDASH_CACHE_DIR")
+    os.environ["KKDASH_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("KKDASH_CACHE_DIR", None)
+    else:
+        os.environ["KKDASH_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

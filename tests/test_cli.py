@@ -115,7 +115,7 @@ def test_an_xlsx_export_says_what_it_holds(tmp_path, capsys):
     book = openpyxl.load_workbook(out)
     data, about = book.worksheets
     assert (book.sheetnames, data.freeze_panes, data.auto_filter.ref) == (
-        ["สถานะหน่วยงาน", "เกี่ยวกับไฟล์นี้"], "A2", "A1:S4")
+        ["สถานะหน่วยงาน", "เกี่ยวกับไฟล์นี้"], "A2", "A1:W4")
     rows = dict(about.iter_rows(min_row=2, values_only=True))
     made = rows.pop("สร้างไฟล์เมื่อ")
     assert made.endswith(" น.") and " 25" in made
@@ -185,7 +185,7 @@ def test_export_missing_agencies_of_one_district(tmp_path, suffix):
         0, f"เขียน 2 หน่วยงานไปที่ {out}\n",
         # U4012-2's only row so far (9) was rejected: it is missing, and must correct that row (listed first,
         # as the follow-up page lists it: one call may fix it).
-        [("U4012-2", "ส่งแล้วแต่ต้องแก้ไข", "4012", "พล"), ("U4012-1", "ยังไม่ส่ง", "4012", "พล")], "ข้อมูลติดต่อจาก")
+        [("U4012-2", "ส่งแล้วแต่ต้องแก้ไข", "4012", "พล"), ("U4012-1", "ยังไม่ส่ง", "4012", "พล")], "รับปากจะส่งภายใน")
 
 
 def test_export_province_group_without_contacts(tmp_path, capsys):

@@ -72,3 +72,37 @@ def test_a_database_that_cannot_be_opened_is_one_thai_line_and_exit_2(kkdash, tm
     code, out, err = text(kkdash("log", "list", database=f"sqlite:///{blocker}/chase.sqlite3"))
     assert (code, out, err.count("\n"), err.startswith("kkdash: เปิดฐานข้อมูลบันทึกการติดตามไม่ได้"),
             "Traceback" in err) == (2, "", 1, True, False)
+
+
+def _export(kkdash, tmp_path, *args, database=None) -> tuple[int, str, dict[str, dict[str, str]]]:
+    """`export --out FILE.csv ARGS` -> (exit code, stderr, each agency's row by its code)."""
+    out = tmp_path / "export.csv"
+    code, _, err = text(kkdash("export", "--out", str(out), *args, database=database))
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig")))) if out.exists() else []
+    return code, err, {row["รหัสหน่วยงาน"]: row for row in rows}
+
+
+def test_the_hr_export_carries_each_agencys_last_action_as_of_the_moment_asked(kkdash, tmp_path):
+    promise = datetime.now(BANGKOK).date() + timedelta(days=3)
+    kkdash("log", "add", "--agency", "D4009", "--action", "called", "--promise", promise.isoformat(), "--by", "สมศรี")
+    code, err, rows = _export(kkdash, tmp_path)
+    assert (code, err) == (0, "เขียน 154 หน่วยงานไปที่ " + str(tmp_path / "export.csv") + "\n")
+    assert {k: rows["D4009"][k] for k in ("ติดตามล่าสุด", "ผู้ติดตาม", "รับปากจะส่งภายใน")} == {
+        "ติดตามล่าสุด": "โทรแล้ว", "ผู้ติดตาม": "สมศรี", "รับปากจะส่งภายใน": promise.isoformat()}
+    assert rows["D4009"]["ติดตามเมื่อ"].startswith(datetime.now(BANGKOK).date().isoformat())
+    assert sum(row["ติดตามล่าสุด"] != "" for row in rows.values()) == 1
+    # At the deadline the entry (made today) had not happened yet; without contacts there is no log at all.
+    _, _, then = _export(kkdash, tmp_path, "--as-of", "7/7/2566 17:00")
+    assert (then["D4009"]["ติดตามล่าสุด"], then["D4009"]["ผู้ติดตาม"]) == ("", "")
+    _, _, public = _export(kkdash, tmp_path, "--no-contacts")
+    assert not {"ติดตามล่าสุด", "ผู้ติดตาม", "รับปากจะส่งภายใน", "ผู้ที่ต้องติดต่อ"} & set(public["D4009"])
+
+
+def test_an_export_whose_chase_log_cannot_be_read_says_so_and_still_writes_every_agency(kkdash, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    code, err, rows = _export(kkdash, tmp_path, database=f"sqlite:///{blocker}/chase.sqlite3")
+    assert (code, len(rows)) == (0, 154)
+    assert err.startswith("kkdash: ไม่มีคอลัมน์บันทึกการติดตามในไฟล์นี้: ")
+    assert err.endswith("เขียน 154 หน่วยงานไปที่ " + str(tmp_path / "export.csv") + "\n")
+    assert "ติดตามล่าสุด" not in rows["D4009"]

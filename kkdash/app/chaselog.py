@@ -92,15 +92,10 @@ def entries(campaign: date) -> tuple[pd.DataFrame, str | None]:
         return frame, None
 
 
-def visible_until(as_of: datetime) -> datetime:
-    """The chosen moment -> the last instant it covers (an entry at 16:00:59.5 is there at ณ 16:00 น.)."""
-    return as_of.astimezone(BANGKOK).replace(second=59, microsecond=999_999)
-
-
 def summary(campaign: date, as_of: datetime) -> tuple[pd.DataFrame, frozenset[str], str | None]:
     """Per agency the last action as of the moment shown, the agencies chased by then, and a problem."""
     frame, problem = entries(campaign)
-    moment = visible_until(as_of)
+    moment = chase.visible_until(as_of)
     handle, key = current_handle(), (campaign, len(frame), int(frame["id"].max()) if len(frame) else 0, moment)
     if key not in handle.summaries:
         # The log only grows: the same count and last entry at the same moment give the same summary.
@@ -132,7 +127,7 @@ def agency_log(agency_id: str, campaign: date, as_of: datetime) -> None:
     if problem:
         st.warning(problem, icon=":material/database:")
     shown = chase.apply_corrections(chase.visible(frame[frame["agency_id"] == agency_id],
-                                                  as_of=visible_until(as_of)))
+                                                  as_of=chase.visible_until(as_of)))
     if shown.empty:
         st.caption("ยังไม่มีบันทึกการติดตามหน่วยงานนี้")
         return
@@ -201,7 +196,7 @@ def _save(agency_id: str, campaign: date, known: frozenset[str], who: str, as_of
     # Set (not removed): the browser's copy of the form is then cleared too.
     state[_key(agency_id, "note")], state[_key(agency_id, "promise")] = "", None
     saved = f"บันทึกแล้ว: {ACTIONS_TH[stored.action]} เมื่อ {format_thai_date(stored.at, with_time=True)}"
-    if stored.at > visible_until(as_of):  # the page looks at an earlier moment: say where the entry went
+    if stored.at > chase.visible_until(as_of):  # the page looks at an earlier moment: say where the entry went
         saved += (f" — หน้านี้แสดงสถานะ ณ {format_thai_date(as_of, with_time=True)} จึงยังไม่เห็นบันทึกนี้"
                   " เปิด “ตอนนี้” ที่แถบด้านข้างเพื่อดู")
     state[f"{prefix}_saved"] = saved

@@ -8,7 +8,7 @@ import logging
 import sys
 from datetime import datetime, timedelta
 
-from kkdash import export, intake, pipeline, views
+from kkdash import chase, export, intake, pipeline, views
 from kkdash.cli import brief, log, remind
 from kkdash.cli.text import format_check, format_links_table, format_summary, safe_output, stale_data_lines
 from kkdash.dates import now as bangkok_now
@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_inputs(out)
     out.add_argument("--status", help="เช่น missing,late (on_time, late, missing)")
     out.add_argument("--district", help="รหัสหรือชื่ออำเภอ เช่น 4012, กระนวน หรือ อ.กระนวน; province สำหรับระดับจังหวัด")
-    out.add_argument("--no-contacts", action="store_true", help="ไม่ใส่ชื่อ ตำแหน่ง และเบอร์โทรผู้รายงาน")
+    out.add_argument("--no-contacts", action="store_true",
+                     help="ไม่ใส่ผู้ที่ต้องติดต่อ (ชื่อ ตำแหน่ง เบอร์โทร อีเมล) และบันทึกการติดตาม")
+    out.add_argument("--database", help="ฐานข้อมูลบันทึกการติดตาม (ค่าเริ่มต้น: KKDASH_DATABASE_URL หรือไฟล์ SQLite)")
     out.add_argument("--out", required=True, help="ไฟล์ปลายทาง .csv หรือ .xlsx")
     links = commands.add_parser("links", help="ตรวจว่าลิงก์ประกาศของแต่ละหน่วยงานเปิดได้และมีเนื้อหาประกาศ")
     _add_inputs(links)
@@ -194,6 +196,8 @@ def run_export(args: argparse.Namespace) -> int:
     """Write the filtered agency table to --out (an .xlsx says on a second sheet what it holds)."""
     outcome, source = compute_with_source(args)
     table = filter_agencies(outcome.agencies, statuses=args.status, district=args.district)
+    if not args.no_contacts:
+        table = _with_chase_log(table, outcome, settings_from(args))
     about = export.about_rows(
         title="สถานะการส่งรายงานรายหน่วยงาน", as_of=outcome.as_of, deadline=outcome.deadline, source=source,
         count=len(table), personal=not args.no_contacts, made_at=bangkok_now(),
@@ -202,6 +206,21 @@ def run_export(args: argparse.Namespace) -> int:
           about=about)
     print(f"เขียน {len(table):,} หน่วยงานไปที่ {args.out}", file=sys.stderr)
     return EXIT_OK
+
+
+def _with_chase_log(table, outcome, settings: Settings):
+    """The hr export's last action, by whom and the promise, as the follow-up page shows them at that moment;
+    a log that cannot be read -> a line on stderr and the export without them (the figures do not depend on it)."""
+    from kkdash.store import StoreError
+
+    try:
+        with intake.open_chase_log(settings) as log:
+            entries = log.entries(campaign=outcome.deadline)
+    except StoreError as exc:
+        print(f"kkdash: ไม่มีคอลัมน์บันทึกการติดตามในไฟล์นี้: {exc}", file=sys.stderr)
+        return table
+    summary = chase.summarize(entries, as_of=chase.visible_until(outcome.as_of))
+    return views.with_chase(table, summary, today=outcome.as_of.date())
 
 
 def _listed(text: str | None) -> tuple[str, ...]:
