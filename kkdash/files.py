@@ -4,8 +4,12 @@ results), and a path typed by a person told apart from what is no file to read (
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
+
+THAI_WINDOWS = "cp874"  # Windows-874: TIS-620 and a few punctuation marks; what Thai Excel saves as "CSV"
+_THAI_LETTER = re.compile("[ก-ฮ]")
 
 
 def write_atomically(path: str | os.PathLike[str], text: str) -> None:
@@ -35,3 +39,22 @@ def path_kind(path: str | os.PathLike[str]) -> str:
         return "other" if target.exists() else "missing"
     except (OSError, ValueError):
         return "unusable"
+
+
+def decode_thai_text(data: bytes) -> tuple[str, bool]:
+    """A text file's bytes -> (its text, whether it was Thai Windows rather than UTF-8); UnicodeError for neither.
+
+    Not UTF-8, read as Windows-874, every byte must mean something and the text must hold Thai letters,
+    which Latin-1, UTF-16 or a binary file never do (decoded this way they give no Thai letter or fail).
+    """
+    try:
+        return data.decode("utf-8-sig"), False
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode(THAI_WINDOWS)
+    except UnicodeDecodeError:
+        text = ""
+    if not _THAI_LETTER.search(text):
+        raise UnicodeError("neither UTF-8 nor Thai Windows text")
+    return text, True

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from pathlib import Path
 
 import pandas as pd
 
 from kkdash.contacts import parse_phone_list_series, split_addresses
 from kkdash.errors import InputError
+from kkdash.files import decode_thai_text
 from kkdash.labels import KINDS_TH, REGISTRY_HEADERS_TH
 from kkdash.parsing import CLEAN
 from kkdash.paths import DISTRICTS_PATH, REGISTRY_PATH
@@ -30,8 +32,10 @@ def registry_fingerprint(registry: pd.DataFrame) -> str:
 
 
 def read_table(path: Path | str) -> pd.DataFrame:
-    """A CSV file -> DataFrame of text cells (nothing guessed as numbers or NaN)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    """A CSV file, UTF-8 or as Thai Excel saves it (Windows-874) -> DataFrame of text cells (nothing guessed
+    as numbers or NaN); UnicodeError for a file that is neither."""
+    text, _ = decode_thai_text(Path(path).read_bytes())
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 
 
 def load_districts(path: Path | str = DISTRICTS_PATH) -> pd.DataFrame:
@@ -45,10 +49,12 @@ def load_registry(path: Path | str = REGISTRY_PATH, *, districts: pd.DataFrame |
         table = read_table(path)
     except FileNotFoundError as exc:
         raise RegistryError(f"ไม่พบไฟล์ทะเบียนหน่วยงาน: {path}") from exc
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, IsADirectoryError,
-            PermissionError) as exc:
+    except UnicodeError as exc:
+        raise RegistryError(f"อ่านไฟล์ทะเบียนหน่วยงานไม่ได้ ({path}): ต้องเป็นไฟล์ CSV แบบ UTF-8 หรือแบบภาษาไทยของ Windows"
+                            " (TIS-620/Windows-874 ที่ Excel บันทึกเป็น CSV) — ไฟล์นี้ไม่ใช่ทั้งสองแบบ") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
         detail = " ".join(str(exc).split())
-        raise RegistryError(f"อ่านไฟล์ทะเบียนหน่วยงานไม่ได้ ({path}): ต้องเป็นไฟล์ CSV แบบ UTF-8 — {detail}") from exc
+        raise RegistryError(f"อ่านไฟล์ทะเบียนหน่วยงานไม่ได้ ({path}): {detail}") from exc
     return validate_registry(table, districts=load_districts() if districts is None else districts)
 
 

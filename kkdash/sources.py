@@ -11,21 +11,18 @@ from __future__ import annotations
 import csv
 import io
 import os
-import re
 from dataclasses import replace
 from pathlib import Path
 
 import pyarrow as pa
 from pyarrow import csv as arrow_csv
 
-from kkdash.files import path_kind
+from kkdash.files import decode_thai_text, path_kind
 from kkdash.sheet import RawSheet, SourceError, sheet_from_rows, text_frame
 
 # Past this many columns Arrow's work per column outweighs its speed on rows: 18 278 columns (a
 # Google Sheet's widest) take 0.6 s through Arrow, 0.4 s through the csv module.
 WIDE_COLUMNS = 1_000
-THAI_WINDOWS = "cp874"  # Windows-874: TIS-620 and a few punctuation marks; what Thai Excel saves as "CSV"
-_THAI_LETTER = re.compile("[ก-ฮ]")
 
 
 def read_responses_csv(path: Path | str) -> RawSheet:
@@ -62,18 +59,12 @@ def _decoded(path: Path) -> tuple[str, str]:
     except OSError as exc:
         raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): {exc.strerror or type(exc).__name__}") from exc
     try:
-        return data.decode("utf-8-sig"), ""
-    except UnicodeDecodeError:
-        pass
-    # Not UTF-8; as Windows-874 every byte must mean something and the text must hold Thai letters,
-    # which Latin-1, UTF-16 or a binary file never do (decoded this way they give no Thai letter or fail).
-    try:
-        text = data.decode(THAI_WINDOWS)
-    except UnicodeDecodeError:
-        text = ""
-    if not _THAI_LETTER.search(text):
+        text, thai_windows = decode_thai_text(data)
+    except UnicodeError:
         raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): ต้องเป็นไฟล์ CSV แบบ UTF-8 หรือแบบภาษาไทยของ Windows"
-                          " (TIS-620/Windows-874 ที่ Excel บันทึกเป็น CSV) — ไฟล์นี้ไม่ใช่ทั้งสองแบบ")
+                          " (TIS-620/Windows-874 ที่ Excel บันทึกเป็น CSV) — ไฟล์นี้ไม่ใช่ทั้งสองแบบ") from None
+    if not thai_windows:
+        return text, ""
     note = (f"ไฟล์ {path.name} บันทึกเป็นภาษาไทยแบบ Windows (TIS-620/Windows-874) จึงอ่านด้วยรหัสนั้น"
             " — ถ้าตัวอักษรเพี้ยน ให้เปิดใน Excel แล้วบันทึกใหม่เป็นชนิด 'CSV UTF-8'")
     return text, note

@@ -6,6 +6,7 @@ import pytest
 from kkdash import pipeline
 from kkdash.matching import Match, Matcher, format_candidates
 from kkdash.names import normalize_name
+from kkdash.paths import REGISTRY_PATH
 from kkdash.registry import RegistryError, load_registry, registry_fingerprint, registry_warnings, validate_registry
 from kkdash.schema import HEADERS_TH
 from kkdash.sheet import sheet_from_rows
@@ -220,6 +221,14 @@ def test_unreadable_registry_file_is_an_input_error(tmp_path, districts, content
     path.write_bytes(content)
     with pytest.raises(RegistryError, match="อ่านไฟล์ทะเบียนหน่วยงานไม่ได้"):
         load_registry(path, districts=districts)
+
+
+def test_a_registry_saved_by_thai_windows_excel_reads_as_the_utf8_one(tmp_path, districts, registry):
+    """Thai Excel's "CSV" is Windows-874: HR edits agencies.csv there and saves it; nothing may change."""
+    path = tmp_path / "agencies.csv"
+    text = REGISTRY_PATH.read_text(encoding="utf-8-sig")
+    path.write_bytes(text.encode("cp874"))
+    pd.testing.assert_frame_equal(load_registry(path, districts=districts), registry)
 
 
 def test_registry_path_that_is_a_directory_is_an_input_error(tmp_path, districts):
