@@ -92,7 +92,9 @@ def format_day_ahead(day: date, today: date) -> str:
 
 def thai_times(moments: pd.Series) -> pd.Series:
     """format_thai_date(t, with_time=True) for a whole column, built column-wise ('-' where missing)."""
-    if moments.empty or not isinstance(moments.dtype, pd.DatetimeTZDtype):
+    if moments.empty:  # text even with no rows: an empty list of agencies is still joined with other text
+        return pd.Series([], index=moments.index, dtype="str")
+    if not isinstance(moments.dtype, pd.DatetimeTZDtype):
         return moments.map(lambda t: format_thai_date(t, with_time=True))
     # A national registry has ~19 000 agencies: two columns of per-row formatting cost more than the page.
     local = moments.dropna().dt.tz_convert(BANGKOK)

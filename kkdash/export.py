@@ -18,6 +18,7 @@ from kkdash.labels import (
     ACTIONS_TH,
     AGENCY_HEADERS_TH,
     CALL_SOURCE_TH,
+    CHASE_FILTER_TH,
     COLUMN_HEADERS_TH,
     FILTER_STATUS_TH,
     KINDS_TH,
@@ -25,6 +26,7 @@ from kkdash.labels import (
     LINK_STATUS_TH,
     MISSING,
     NO_TH,
+    PROVINCE_GROUP_TH,
     STATUS_TH,
     YES_TH,
 )
@@ -203,13 +205,24 @@ def links_export(agencies: pd.DataFrame) -> pd.DataFrame:
 
 
 def describe_filters(*, statuses: Sequence[str] = (), districts: Sequence[str] = (), kinds: Sequence[str] = (),
-                     links: Sequence[str] = (), query: str = "") -> list[tuple[str, str]]:
+                     links: Sequence[str] = (), query: str = "", chase: Sequence[str] = ()) -> list[tuple[str, str]]:
     """Chosen filters -> (what is filtered, the chosen values in Thai words); ``districts`` come as words
     already (`อ.พล`, `ระดับจังหวัด`); filters left empty are left out."""
     chosen = [("สถานะ", [FILTER_STATUS_TH.get(s, STATUS_TH.get(s, s)) for s in statuses]),
               ("อำเภอ", list(districts)), ("ประเภทหน่วยงาน", [KINDS_TH.get(k, k) for k in kinds]),
-              ("ลิงก์ประกาศ", [LINK_STATUS_TH.get(s, s) for s in links]), ("ค้นหา", [query] if query else [])]
+              ("ลิงก์ประกาศ", [LINK_STATUS_TH.get(s, s) for s in links]), ("ค้นหา", [query] if query else []),
+              ("การติดตาม", [CHASE_FILTER_TH.get(c, c) for c in chase])]
     return [(name, ", ".join(values)) for name, values in chosen if values]
+
+
+def describe_agency_filters(filters: views.AgencyFilters, agencies: pd.DataFrame) -> list[tuple[str, str]]:
+    """The follow-up filters in Thai words, for a file name and an about sheet: districts as `อ.พล` or
+    `ระดับจังหวัด`, named from all ``agencies`` (so a filter that matches nothing is still named)."""
+    names = dict(zip(agencies["district_code"], agencies["district_name_th"], strict=True))
+    districts = [PROVINCE_GROUP_TH if code == views.PROVINCE_FILTER else f"อ.{names.get(code, code)}"
+                 for code in filters.districts]
+    return describe_filters(statuses=filters.statuses, districts=districts, kinds=filters.kinds,
+                            links=filters.links, query=filters.query, chase=filters.chase)
 
 
 def export_file_name(as_of: datetime, filters: Sequence[tuple[str, str]], suffix: str, *,

@@ -125,6 +125,15 @@ def test_an_xlsx_export_says_what_it_holds(tmp_path, capsys):
                     "ข้อมูลติดต่อผู้รายงาน": "มี (ข้อมูลส่วนบุคคล ใช้เพื่อการติดตามเท่านั้น)"}
 
 
+def test_an_export_that_matches_nothing_still_names_its_filters(tmp_path, capsys):
+    out = tmp_path / "none.xlsx"
+    cli.main(["export", "--demo", "--as-of", "1/7/2566 09:00", "--status", "late", "--district", "พล",
+              "--out", str(out)])
+    about = dict(openpyxl.load_workbook(out).worksheets[1].iter_rows(min_row=2, values_only=True))
+    assert (capsys.readouterr().err, about["ตัวกรอง: สถานะ"], about["ตัวกรอง: อำเภอ"], about["จำนวนหน่วยงาน"]) == (
+        f"เขียน 0 หน่วยงานไปที่ {out}\n", "ส่งล่าช้า", "อ.พล", "0")
+
+
 @pytest.fixture(scope="module")
 def hand_check():
     """`check` of the hand-written sheet as of 20 July 2023 12:00."""

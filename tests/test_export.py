@@ -275,6 +275,12 @@ def test_filters_in_thai_words_and_the_file_name_they_make():
     assert export.export_file_name(at.astimezone(UTC), [], ".csv") == "kkdash-2566-07-07-1700.csv"
 
 
+def test_the_follow_up_filters_in_thai_words_with_districts_named_and_the_chase_filter(agencies):
+    filters = views.AgencyFilters(statuses=("late",), districts=("4012", "province"), chase=("not_chased",))
+    assert export.describe_agency_filters(filters, agencies) == [
+        ("สถานะ", "ส่งล่าช้า"), ("อำเภอ", "อ.พล, ระดับจังหวัด"), ("การติดตาม", "ยังไม่ได้ติดตาม")]
+
+
 def test_the_export_says_not_sent_in_the_words_the_follow_up_page_shows(agencies):
     shown = views.followup_table(agencies, include_personal=False).set_index("agency_id")["status"]
     exported = export.agency_export(agencies).set_index("รหัสหน่วยงาน")["สถานะการส่ง"]

@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
-from kkdash import export, views
+from kkdash import export
 from kkdash.app.state import Campaign
 from kkdash.dates import now
-from kkdash.labels import PROVINCE_GROUP_TH
-
-
-def filter_words(filters: views.AgencyFilters, agencies: pd.DataFrame) -> list[tuple[str, str]]:
-    """The follow-up filters in Thai words (districts as `อ.พล`), for the file name and the about sheet."""
-    chosen = agencies[agencies["district_code"].isin(filters.districts)]
-    names = dict(zip(chosen["district_code"], chosen["district_name_th"], strict=True))
-    districts = [PROVINCE_GROUP_TH if code == views.PROVINCE_FILTER else f"อ.{names.get(code, code)}"
-                 for code in filters.districts]
-    return export.describe_filters(statuses=filters.statuses, districts=districts, kinds=filters.kinds,
-                                   links=filters.links, query=filters.query)
 
 
 def file_name(campaign: Campaign, words: list[tuple[str, str]], suffix: str) -> str:

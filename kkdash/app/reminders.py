@@ -11,15 +11,17 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from kkdash import outbox, reminders
-from kkdash.app import chaselog, data
+from kkdash import export, outbox, reminders
+from kkdash.app import chaselog, data, linkcheck
 from kkdash.app.state import Campaign
 from kkdash.dates import BANGKOK
 from kkdash.labels import DELIVERY_TH
+from kkdash.settings.reminders import ReminderSettings
 from kkdash.text import literal
 
 PREVIEW_LIMIT = 200  # messages shown one by one; beyond that the downloads carry them all
@@ -47,33 +49,51 @@ def _jobs() -> dict[str, Job]:
 def reminder_panel(campaign: Campaign, chosen: pd.DataFrame, *, who: str) -> None:
     """The reminder section for the agencies listed (those that still owe something get a message)."""
     settings = data.app_settings()
-    outcome = campaign.outcome
     try:
-        templates = reminders.load_templates(settings.reminders.templates)
-        context = reminders.Campaign(form_url=settings.reminders.form_url,
-                                     hr_contact=settings.reminders.hr_contact, deadline=outcome.deadline)
-        messages = reminders.messages_for(reminders.agency_records(chosen, outcome.rows), context, templates)
+        messages = _messages(campaign, chosen, settings.reminders)
     except reminders.TemplateError as exc:
         st.error(f"แม่แบบข้อความเตือนใช้ไม่ได้ — ยังไม่มีการส่งใด ๆ: {literal(exc, limit=600)}", icon=":material/error:")
         return
     if not messages:
         st.info("หน่วยงานในรายการนี้ไม่มีสิ่งที่ค้าง จึงไม่มีข้อความเตือน", icon=":material/task_alt:")
         return
-    _downloads(messages, outcome.as_of)
+    _downloads(messages, campaign.outcome.as_of, key=_content_key(campaign, chosen, settings.reminders))
     _email(messages, settings, campaign, who)
     _preview(messages)
 
 
-def _downloads(messages: list[reminders.Message], as_of: datetime) -> None:
-    """All messages as one text file (for LINE or a letter) and as a mail-merge CSV."""
-    stamp = as_of.astimezone(BANGKOK).strftime("%Y%m%d-%H%M")
+def _content_key(campaign: Campaign, chosen: pd.DataFrame, settings: ReminderSettings) -> tuple:
+    """What the messages depend on: the data and moment, the agencies listed, the link checks, the settings and
+    the template files as HR last saved them."""
+    folder = Path(settings.templates)
+    saved = tuple(sorted((path.name, path.stat().st_mtime) for path in folder.glob("*.j2"))) if folder.is_dir() else ()
+    return (*campaign.key, tuple(chosen["agency_id"]), linkcheck.link_results_version(), settings, saved)
+
+
+def _messages(campaign: Campaign, chosen: pd.DataFrame, settings: ReminderSettings) -> list[reminders.Message]:
+    """Every listed agency's message, composed once per content: a click elsewhere on the page reuses them."""
+    outcome = campaign.outcome
+
+    def compose() -> list[reminders.Message]:
+        context = reminders.Campaign(form_url=settings.form_url, hr_contact=settings.hr_contact,
+                                     deadline=outcome.deadline)
+        templates = reminders.load_templates(settings.templates)
+        return reminders.messages_for(reminders.agency_records(chosen, outcome.rows), context, templates)
+
+    return data.built_once("reminder-messages", _content_key(campaign, chosen, settings), compose)
+
+
+def _downloads(messages: list[reminders.Message], as_of: datetime, *, key: tuple) -> None:
+    """All messages as one text file (for LINE or a letter) and as a mail-merge CSV, built when clicked."""
     left, right, _ = st.columns([1, 1, 2])
-    left.download_button("ข้อความทั้งหมด (.txt)", reminders.paste_text(messages).encode("utf-8"),
-                         file_name=f"kkdash-reminders-{stamp}.txt", mime="text/plain", icon=":material/download:",
-                         key="reminder_txt", width="stretch")
-    right.download_button("CSV สำหรับ mail merge", reminders.mail_merge_csv(messages),
-                          file_name=f"kkdash-reminders-{stamp}.csv", mime="text/csv", icon=":material/download:",
-                          key="reminder_csv", width="stretch")
+    left.download_button("ข้อความทั้งหมด (.txt)",
+                         lambda: data.built_once("reminder-text", key, lambda: reminders.paste_text(messages).encode()),
+                         file_name=export.export_file_name(as_of, [], ".txt", prefix="kkdash-reminders"),
+                         mime="text/plain", icon=":material/download:", key="reminder_txt", width="stretch")
+    right.download_button("CSV สำหรับ mail merge",
+                          lambda: data.built_once("reminder-csv", key, lambda: reminders.mail_merge_csv(messages)),
+                          file_name=export.export_file_name(as_of, [], ".csv", prefix="kkdash-reminders"),
+                          mime="text/csv", icon=":material/download:", key="reminder_csv", width="stretch")
 
 
 def _preview(messages: list[reminders.Message]) -> None:

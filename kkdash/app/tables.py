@@ -149,17 +149,19 @@ def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views
                      include_personal: bool) -> None:
     """CSV and Excel of the listed agencies, built once per content (data, moment, filters, role, link checks)."""
     outcome = campaign.outcome
-    table = export.agency_export(chosen, include_personal=include_personal)
     content = (campaign.dataset.version, outcome.as_of, outcome.deadline, tuple(filters.to_params().items()),
                include_personal, linkcheck.link_results_version(), _chase_version(chosen))
-    words = downloads.filter_words(filters, chosen)
+    words = export.describe_agency_filters(filters, outcome.agencies)
     about = downloads.about(campaign, words, count=len(chosen), include_personal=include_personal)
     left, right, _ = st.columns([1, 1, 3])
     # Built when clicked (then once per content): a national list's Excel file takes seconds to write.
-    left.download_button("ดาวน์โหลด CSV", lambda: data.export_bytes("csv", table, key=content),
+    def table() -> pd.DataFrame:  # the export's own copy, only when a file is asked for
+        return export.agency_export(chosen, include_personal=include_personal)
+
+    left.download_button("ดาวน์โหลด CSV", lambda: data.export_bytes("csv", table(), key=content),
                          file_name=downloads.file_name(campaign, words, ".csv"), icon=":material/download:",
                          mime="text/csv", key="followup_csv", width="stretch")
-    right.download_button("ดาวน์โหลด Excel", lambda: data.export_bytes("xlsx", table, key=content, about=about,
+    right.download_button("ดาวน์โหลด Excel", lambda: data.export_bytes("xlsx", table(), key=content, about=about,
                                                                          sheet_name=export.AGENCY_SHEET),
                           file_name=downloads.file_name(campaign, words, ".xlsx"), icon=":material/download:",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

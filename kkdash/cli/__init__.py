@@ -138,20 +138,15 @@ def load_dataset(settings: Settings, *, need_rows: bool = True) -> intake.Datase
     return dataset
 
 
-def compute(args: argparse.Namespace) -> pipeline.Outcome:
+def compute(args: argparse.Namespace, settings: Settings | None = None) -> pipeline.Outcome:
     """Command-line inputs -> Outcome."""
-    return compute_with_dataset(args)[0]
+    return compute_with_dataset(args, settings)[0]
 
 
-def compute_with_source(args: argparse.Namespace) -> tuple[pipeline.Outcome, str]:
-    """Command-line inputs -> Outcome, and where its data came from in Thai (for an export's about sheet)."""
-    outcome, dataset = compute_with_dataset(args)
-    return outcome, dataset.label
-
-
-def compute_with_dataset(args: argparse.Namespace) -> tuple[pipeline.Outcome, intake.Dataset]:
-    """Command-line inputs -> (Outcome, the Dataset it was computed from)."""
-    settings = settings_from(args)
+def compute_with_dataset(args: argparse.Namespace,
+                         settings: Settings | None = None) -> tuple[pipeline.Outcome, intake.Dataset]:
+    """Command-line inputs (and their settings, when the command has read them already) -> (Outcome, its Dataset)."""
+    settings = settings or settings_from(args)
     as_of = parse_as_of(args.as_of)
     dataset = load_dataset(settings)
     outcome = pipeline.run(dataset.sheet, dataset.registry, dataset.districts, as_of=as_of,
@@ -160,13 +155,14 @@ def compute_with_dataset(args: argparse.Namespace) -> tuple[pipeline.Outcome, in
     return outcome, dataset
 
 
-def compute_with_links(args: argparse.Namespace) -> tuple[pipeline.Outcome, object, intake.Dataset]:
+def compute_with_links(args: argparse.Namespace,
+                       settings: Settings | None = None) -> tuple[pipeline.Outcome, object, intake.Dataset]:
     """Command-line inputs -> (Outcome, its agencies with their stored link-check results, the Dataset)."""
     from kkdash import links
 
-    outcome, dataset = compute_with_dataset(args)
-    results = links.load_link_results(settings_from(args).link_cache_path,
-                                      urls=outcome.agencies["published_url"].dropna())
+    settings = settings or settings_from(args)
+    outcome, dataset = compute_with_dataset(args, settings)
+    results = links.load_link_results(settings.link_cache_path, urls=outcome.agencies["published_url"].dropna())
     return outcome, views.with_link_status(outcome.agencies, results), dataset
 
 
@@ -194,14 +190,16 @@ def run_check(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the filtered agency table to --out (an .xlsx says on a second sheet what it holds)."""
-    outcome, source = compute_with_source(args)
-    table = filter_agencies(outcome.agencies, statuses=args.status, district=args.district)
+    settings = settings_from(args)
+    outcome, dataset = compute_with_dataset(args, settings)
+    filters = agency_filters(outcome.agencies, statuses=args.status, district=args.district)
+    table = views.by_follow_up_priority(views.apply_filters(outcome.agencies, filters))
     if not args.no_contacts:
-        table = _with_chase_log(table, outcome, settings_from(args))
+        table = _with_chase_log(table, outcome, settings)
     about = export.about_rows(
-        title="สถานะการส่งรายงานรายหน่วยงาน", as_of=outcome.as_of, deadline=outcome.deadline, source=source,
+        title="สถานะการส่งรายงานรายหน่วยงาน", as_of=outcome.as_of, deadline=outcome.deadline, source=dataset.label,
         count=len(table), personal=not args.no_contacts, made_at=bangkok_now(),
-        filters=export.describe_filters(statuses=_listed(args.status), districts=_district_words(table, args.district)))
+        filters=export.describe_agency_filters(filters, outcome.agencies))
     write(export.agency_export(table, include_personal=not args.no_contacts), args.out, sheet_name=export.AGENCY_SHEET,
           about=about)
     print(f"เขียน {len(table):,} หน่วยงานไปที่ {args.out}", file=sys.stderr)
@@ -223,18 +221,6 @@ def _with_chase_log(table, outcome, settings: Settings):
     return views.with_chase(table, summary, today=outcome.as_of.date())
 
 
-def _listed(text: str | None) -> tuple[str, ...]:
-    return tuple(s.strip() for s in (text or "").split(",") if s.strip())
-
-
-def _district_words(table, district: str | None) -> list[str]:
-    """The --district filter in words (`อ.พล`, `ระดับจังหวัด`) for an export's about sheet."""
-    if not district or table.empty:
-        return [district] if district else []
-    name = table["district_name_th"].iloc[0]
-    return [name if not table["district_code"].iloc[0] else f"อ.{name}"]
-
-
 def write(table, path: str, **options) -> None:
     """A table -> --out (.csv or .xlsx, with export.write_table's ``options``); a bad path or suffix -> CliError."""
     try:
@@ -244,12 +230,19 @@ def write(table, path: str, **options) -> None:
 
 
 def filter_agencies(agencies, *, statuses: str | None, district: str | None, links: str | None = None):
-    """--status a,b, --district CODE|name|province and --link a,b -> the matching agency rows."""
+    """--status a,b, --district CODE|name|province and --link a,b -> the matching agency rows, in the
+    follow-up page's order."""
+    filters = agency_filters(agencies, statuses=statuses, district=district, links=links)
+    return views.by_follow_up_priority(views.apply_filters(agencies, filters))
+
+
+def agency_filters(agencies, *, statuses: str | None, district: str | None,
+                   links: str | None = None) -> views.AgencyFilters:
+    """The options as the follow-up page's filters, so a CLI export equals the page's download; unknown
+    codes or districts -> CliError."""
     wanted, link_states = _codes(statuses, FILTER_STATUS_TH, "--status"), _codes(links, LINK_STATUS_TH, "--link")
     code = district_code(agencies, district) if district else None
-    # The same filter the follow-up page applies, so a CLI export equals the page's download.
-    filters = views.AgencyFilters(statuses=wanted, districts=(code,) if code else (), links=link_states)
-    return views.by_follow_up_priority(views.apply_filters(agencies, filters))
+    return views.AgencyFilters(statuses=wanted, districts=(code,) if code else (), links=link_states)
 
 
 def _codes(text: str | None, known: dict, option: str) -> tuple[str, ...]:
@@ -300,7 +293,7 @@ def run_links(args: argparse.Namespace) -> int:
 
     max_age = parse_max_age(args.max_age)
     settings = settings_from(args)
-    outcome = compute(args)
+    outcome = compute(args, settings)
     urls = outcome.agencies["published_url"].dropna()
     results = links.check_links(urls, cache_path=settings.link_cache_path, max_age=max_age, workers=args.workers,
                                 progress=_print_progress, allow_loopback=settings.allow_loopback)
@@ -317,8 +310,8 @@ def _print_progress(done: int, total: int) -> None:
 
 def run_remind(args: argparse.Namespace) -> int:
     """`remind` (kkdash/cli/remind.py): the agencies chosen, with their link-check results."""
-    def outcome_and_agencies(arguments):
-        outcome, agencies, _ = compute_with_links(arguments)
+    def outcome_and_agencies(arguments, settings):
+        outcome, agencies, _ = compute_with_links(arguments, settings)
         return outcome, agencies
 
     return remind.run(args, settings_from=settings_from, compute=outcome_and_agencies, choose=filter_agencies)

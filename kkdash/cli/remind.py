@@ -48,7 +48,7 @@ def run(args: argparse.Namespace, *, settings_from, compute, choose) -> int:
     settings = settings_from(args)
     if settings.mail_problem:
         raise InputError(f"การตั้งค่าอีเมลใช้ไม่ได้: {settings.mail_problem}")
-    outcome, agencies = compute(args)
+    outcome, agencies = compute(args, settings)
     chosen = choose(agencies, statuses=args.status, district=args.district, links=args.link)
     context = reminders.Campaign(form_url=settings.reminders.form_url, hr_contact=settings.reminders.hr_contact,
                                  deadline=outcome.deadline)
