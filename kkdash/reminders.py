@@ -25,7 +25,8 @@ from kkdash.contacts import valid_address
 from kkdash.dates import format_thai_date
 from kkdash.errors import InputError
 from kkdash.export import csv_bytes
-from kkdash.labels import PROVINCE_GROUP_TH, REJECTED, REPORTER
+from kkdash.labels import MISSING, NO_DECLARATION, PROVINCE_GROUP_TH, REJECTED, REPORTER, UNREACHABLE
+from kkdash.text import one_line
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "data" / "templates"
 SUBJECT_TEMPLATE = "reminder.subject.j2"
@@ -45,12 +46,10 @@ NOT_FULLY_SIGNED = "not_fully_signed"
 NOT_PUBLISHED = "not_published"
 LINK_BROKEN = "link_broken"
 LINK_NO_DECLARATION = "link_no_declaration"
-OWED_CODES = (NOT_REPORTED, NEEDS_CORRECTION, NOT_FULLY_SIGNED, NOT_PUBLISHED, LINK_BROKEN, LINK_NO_DECLARATION)
 
 # The registry may hold several addresses in one cell; CR/LF are not separators, so an address
 # carrying a line break stays one invalid address and is dropped whole.
 _ADDRESS_SEPARATORS = re.compile(r"[,;]")
-_LINE_BREAKS = re.compile(r"\s+")
 
 MERGE_HEADERS_TH = {
     "agency_id": "รหัสหน่วยงาน",
@@ -123,7 +122,7 @@ class Templates:
 
 def owed_items(agency: Mapping) -> list[Owed]:
     """An agency's status -> what it still owes, in the order a reader acts on them (empty: nothing)."""
-    if agency["status"] == "missing":
+    if agency["status"] == MISSING:
         if agency.get("needs_correction"):
             return [_needs_correction(agency.get("rejected_rows") or [])]
         return [Owed(NOT_REPORTED, "ยังไม่ได้รายงานผลการประกาศเจตนารมณ์ผ่านแบบรายงานออนไลน์")]
@@ -132,9 +131,9 @@ def owed_items(agency: Mapping) -> list[Owed]:
         items.append(_not_fully_signed(_count(agency.get("personnel_signed")), _count(agency.get("personnel_total"))))
     if not agency.get("published"):
         items.append(Owed(NOT_PUBLISHED, "ยังไม่มีลิงก์ประกาศเจตนารมณ์บนเว็บไซต์ของหน่วยงาน"))
-    elif agency.get("link_status") == "unreachable":
+    elif agency.get("link_status") == UNREACHABLE:
         items.append(Owed(LINK_BROKEN, "ลิงก์ประกาศเจตนารมณ์บนเว็บไซต์ที่รายงานไว้เปิดไม่ได้", _url_detail(agency)))
-    elif agency.get("link_status") == "no_declaration":
+    elif agency.get("link_status") == NO_DECLARATION:
         items.append(Owed(LINK_NO_DECLARATION, "เปิดลิงก์ที่รายงานไว้ได้ แต่ไม่พบประกาศเจตนารมณ์ในหน้านั้น",
                           _url_detail(agency)))
     return items
@@ -244,7 +243,7 @@ def compose(agency: Mapping, owed: Sequence[Owed], context: Campaign, templates:
     recipients, dropped = recipients_of(agency)
     return Message(
         agency_id=people["agency_id"],
-        subject=_one_line(_render(templates.subject, values)),
+        subject=one_line(_render(templates.subject, values)),
         text=_render(templates.text, values).strip() + "\n",
         html=_render(templates.html, values).strip() + "\n",
         recipients=recipients,
@@ -282,11 +281,6 @@ def _template_line(trace: TracebackType | None, filename: str | None) -> int | N
             line = trace.tb_lineno
         trace = trace.tb_next
     return line
-
-
-def _one_line(text: str) -> str:
-    """Any run of spaces, tabs and line breaks -> one space, so a subject stays one header line."""
-    return _LINE_BREAKS.sub(" ", text).strip()
 
 
 def recipients_of(agency: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -266,6 +266,22 @@ def test_a_broken_smtp_table_stops_the_mail_only(monkeypatch):
     assert settings.mail_problem == "[smtp] port ต้องเป็นเลขพอร์ต 1 ถึง 65535 เช่น 587 (ได้ค่า 'seventy')"
 
 
+@pytest.mark.parametrize("name", ["smtp", "reminders"])
+def test_a_mail_setting_that_is_not_a_table_stops_the_mail_only(name):
+    from kkdash.settings import load_settings as load_all
+
+    settings = load_all({name: "smtp.example.go.th"}, {})
+    assert (settings.smtp, settings.sheet.mode, settings.mail_problem) == (
+        None, "demo", f"[{name}] ในไฟล์ secrets ต้องเป็นตาราง (table) ของ TOML")
+
+
+def test_a_database_setting_that_is_not_a_table_is_a_setting_to_fix():
+    from kkdash.settings import load_settings as load_all
+
+    with pytest.raises(SettingsError, match=re.escape("[database] ในไฟล์ secrets ต้องเป็นตาราง (table) ของ TOML")):
+        load_all({"database": "postgresql://kkdash@db/kkdash"}, {})
+
+
 # --- published CSV links travel over https; the whole-read deadline; secrets files named with their line -----
 
 

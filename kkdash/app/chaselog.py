@@ -22,7 +22,6 @@ from kkdash.labels import ACTIONS_TH, ENTRY_HEADERS_TH
 from kkdash.text import literal, literal_table
 
 RETRY_SECONDS = 30.0  # a log that would not open is tried again after this, not on every rerun
-FORM_KEYS = ("action", "note", "promise", "by")
 PROMISE_DAYS = 180  # the days offered for a promise, from today; the log accepts up to a year (type to find one)
 
 

@@ -30,6 +30,7 @@ from kkdash.settings.sheet import (
     parse_sheet_key,
 )
 from kkdash.settings.smtp import SmtpSettings, load_smtp
+from kkdash.settings.values import secrets_table
 
 __all__ = ["ENV_ALLOW_LOOPBACK", "ReminderSettings", "Settings", "SettingsError", "SheetSettings", "SmtpSettings",
            "load_reminders", "load_settings", "load_sheet_settings", "load_smtp", "parse_sheet_key", "read_header_map",
@@ -144,11 +145,10 @@ def load_settings(secrets: Mapping | None, environ: Mapping | None = None, *, re
 
 def _mail(secrets: Mapping | None, environ: Mapping) -> dict:
     """`[smtp]` and `[reminders]`: a broken [smtp] table is a problem for sending only, never for the figures."""
-    tables = secrets if isinstance(secrets, Mapping) else {}
     found = {"smtp": None, "mail_problem": None, "reminders": ReminderSettings()}
     try:
-        found["reminders"] = load_reminders(tables.get("reminders"), environ)
-        found["smtp"] = load_smtp(tables.get("smtp"), environ)
+        found["reminders"] = load_reminders(secrets_table(secrets, "reminders"), environ)
+        found["smtp"] = load_smtp(secrets_table(secrets, "smtp"), environ)
     except SettingsError as exc:
         found["mail_problem"] = str(exc)
     return found
@@ -159,8 +159,7 @@ def _database_url(secrets: Mapping | None, environ: Mapping) -> str | None:
     value = environ.get(ENV_DATABASE_URL)
     if isinstance(value, str) and value.strip():
         return value.strip()
-    table = (secrets or {}).get("database") if isinstance(secrets, Mapping) else None
-    url = table.get("url") if isinstance(table, Mapping) else None
+    url = secrets_table(secrets, "database").get("url")
     if url is not None and not isinstance(url, str):
         raise SettingsError("[database] url ต้องเป็นข้อความ เช่น postgresql://ผู้ใช้@เครื่อง/ฐานข้อมูล")
     return url.strip() if isinstance(url, str) and url.strip() else None

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from kkdash.dates import parse_iso_day
 from kkdash.errors import SettingsError
-from kkdash.settings.values import Lookup, as_text
+from kkdash.settings.values import Lookup, as_text, secrets_table
 
 DEFAULT_RESPONSES_WORKSHEET = "Form Responses 1"
 DEFAULT_REFRESH_SECONDS = 60
@@ -91,7 +91,7 @@ class SheetSettings:
 def load_sheet_settings(secrets: Mapping | None = None, environ: Mapping | None = None) -> SheetSettings:
     """Build settings from secrets and the environment (environment wins)."""
     environ = os.environ if environ is None else environ
-    sheet = _table(secrets, "sheet")
+    sheet = secrets_table(secrets, "sheet")
     source = Lookup("sheet", sheet, environ, VARIABLES)
     allow_loopback = loopback_allowed(environ)
     settings = SheetSettings(
@@ -101,7 +101,7 @@ def load_sheet_settings(secrets: Mapping | None = None, environ: Mapping | None 
         published_csv_url=_published_csv_url(source, allow_loopback=allow_loopback),
         refresh_seconds=_refresh_seconds(source),
         deadline=_deadline(source),
-        service_account_info=_service_account_info(_table(secrets, "gcp_service_account")),
+        service_account_info=_service_account_info(secrets_table(secrets, "gcp_service_account")),
         credentials_path=_credentials_path(environ),
         read_deadline_seconds=_read_deadline_seconds(source),
         allow_loopback=allow_loopback,
@@ -125,21 +125,6 @@ def parse_sheet_key(text: str, *, where: str = "url") -> str:
         "https://docs.google.com/spreadsheets/d/<รหัสชีต>/edit หรือรหัสชีตอย่างเดียว "
         f"(ได้ค่า {text!r})"
     )
-
-
-def _table(secrets: Mapping | None, name: str) -> dict:
-    """Return a secrets table as a plain dict; st.secrets without a file is empty."""
-    if secrets is None:
-        return {}
-    try:
-        table = secrets.get(name)
-    except FileNotFoundError:
-        return {}
-    if table is None:
-        return {}
-    if not isinstance(table, Mapping):
-        raise SettingsError(f"[{name}] ในไฟล์ secrets ต้องเป็นตาราง (table) ของ TOML")
-    return {str(key): value for key, value in table.items()}
 
 
 def _sheet_key(source: Lookup) -> str | None:

@@ -85,3 +85,19 @@ def as_whole_number(value: Any) -> int | None:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
     return None
+
+
+def secrets_table(secrets: Mapping | None, name: str) -> dict:
+    """A table of secrets.toml as a plain dict ({} when absent; st.secrets without a file is empty);
+    SettingsError when the name holds something else (`smtp = "host"`)."""
+    if secrets is None:
+        return {}
+    try:
+        table = secrets.get(name)
+    except FileNotFoundError:
+        return {}
+    if table is None:
+        return {}
+    if not isinstance(table, Mapping):
+        raise SettingsError(f"[{name}] ในไฟล์ secrets ต้องเป็นตาราง (table) ของ TOML")
+    return {str(key): value for key, value in table.items()}
