@@ -19,7 +19,7 @@ import pandas as pd
 from fpdf import FPDF
 
 from kkdash.dates import format_thai_date
-from kkdash.labels import LATE, MISSING, ON_TIME
+from kkdash.labels import LATE, MISSING, NEEDS_CORRECTION_TH, ON_TIME
 from kkdash.metrics import day_offset
 from kkdash.pipeline import Outcome
 from kkdash.typeset import Style, Typesetter, clean
@@ -177,7 +177,7 @@ def headline_cards(outcome: Outcome, *, links_verified: int | None) -> list[Card
         Card("ส่งตรงเวลา", f"{p['agencies_on_time']:,}", ("หน่วยงาน",), STATUS_RGB[ON_TIME]),
         Card("ส่งล่าช้า", f"{p['agencies_late']:,}", ("หน่วยงาน",), INK),
         Card(missing_label, f"{p['agencies_missing']:,}",
-             ("หน่วยงาน", f"ส่งแล้วแต่ถูกปฏิเสธ {correcting:,} หน่วยงาน"),
+             ("หน่วยงาน", f"{NEEDS_CORRECTION_TH} {correcting:,} หน่วยงาน"),
              STATUS_RGB[MISSING] if p["agencies_missing"] else INK),
         Card("บุคลากรลงนาม", format_pct(p["signing_rate"] if p["agencies_reported"] else None),
              (f"{p['personnel_signed']:,}/{p['personnel_total']:,} คน", "เฉพาะหน่วยงานที่ส่งรายงานแล้ว")),
@@ -436,8 +436,8 @@ def _cut_groups(setter: Typesetter, groups: Sequence[Group], room: int) -> list[
 
 
 def group_label(group: Group) -> str:
-    """A group's label in the list: its name and count (and how many sent only rejected reports)."""
-    correcting = f" · ถูกปฏิเสธ {group.needing_correction:,}" if group.needing_correction else ""
+    """A group's label in the list: its name and count (and how many sent reports that must be corrected)."""
+    correcting = f" · ต้องแก้ไข {group.needing_correction:,}" if group.needing_correction else ""
     return f"{group.name} ({len(group.names):,}{correcting})"
 
 

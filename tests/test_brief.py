@@ -89,7 +89,7 @@ def test_headline_figures_are_the_summary(outcome, drawn):
         "ส่งตรงเวลา", str(summary["agencies_on_time"]), "หน่วยงาน",
         "ส่งล่าช้า", str(summary["agencies_late"]), "หน่วยงาน",
         "ยังไม่ส่ง", str(summary["agencies_missing"]), "หน่วยงาน",
-        f"ส่งแล้วแต่ถูกปฏิเสธ {summary['agencies_needing_correction']} หน่วยงาน",
+        f"ส่งแล้วแต่ต้องแก้ไข {summary['agencies_needing_correction']} หน่วยงาน",
         "บุคลากรลงนาม", pct(summary["signing_rate"]),
         f"{summary['personnel_signed']:,}/{summary['personnel_total']:,} คน", "เฉพาะหน่วยงานที่ส่งรายงานแล้ว",
         "ลงนามครบทุกคน", str(summary["agencies_fully_signed"]), "หน่วยงาน",
@@ -146,7 +146,7 @@ def test_every_missing_agency_is_listed_by_name(outcome, drawn):
         assert name in text
     for group, names in missing.groupby("district_name_th"):
         rejected = int(names["needs_correction"].sum())
-        assert f"{group} ({len(names)}{f' · ถูกปฏิเสธ {rejected}' if rejected else ''})" in text
+        assert f"{group} ({len(names)}{f' · ต้องแก้ไข {rejected}' if rejected else ''})" in text
 
 
 def test_demo_fits_one_page(outcome, drawn):
@@ -193,8 +193,8 @@ def test_rejected_reports_of_missing_agencies(at_16):
     marked = dataclasses.replace(outcome, province={**outcome.province, "agencies_needing_correction": 3},
                                  districts=districts)
     text = page_texts(brief.brief_pdf(marked, source_label=SOURCE, demo=True, generated_at=GENERATED_AT))[0]
-    assert "\nส่งแล้วแต่ถูกปฏิเสธ 3 หน่วยงาน\n" in text
-    assert "กระนวน (3 · ถูกปฏิเสธ 2)" in text
+    assert "\nส่งแล้วแต่ต้องแก้ไข 3 หน่วยงาน\n" in text
+    assert "กระนวน (3 · ต้องแก้ไข 2)" in text
     province, per_group = brief.correction_counts(marked)
     assert province == 3
     assert dict(zip(districts["name_th"], per_group, strict=True)) == {
