@@ -18,6 +18,7 @@ import pandas as pd
 from kkdash.dates import BANGKOK, format_thai_date
 from kkdash.errors import InputError
 from kkdash.labels import ACTIONS_TH
+from kkdash.text import BIDI_CODES, CONTROL_CODES, char_class
 
 ACTIONS = ACTIONS_TH  # code -> Thai label, in the order the form offers them
 # Two pages of A4 in Thai: room for a whole phone call, not for a pasted document.
@@ -33,9 +34,8 @@ PROMISE_HORIZON = timedelta(days=366)
 ENTRY_COLUMNS = ("id", "campaign", "agency_id", "action", "note", "promised_on", "by", "at", "corrects",
                  "subject", "recipients")
 TEXT_COLUMNS = ("agency_id", "action", "note", "by", "subject")
-# C0 controls but tab and newline, DEL and the C1 controls; the bidi marks, embeddings, overrides and
-# isolates (U+061C, U+200E/F, U+202A-E, U+2066-9) that make `exe.txt` show as `txt.exe`.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Control and direction characters (kkdash.text) are dropped; line breaks are made `\n` first.
+_CONTROLS = re.compile(f"[{char_class([*CONTROL_CODES, *BIDI_CODES])}]")
 _LINE_BREAKS = re.compile("\r\n|[\r\u2028\u2029]")
 _SPACES = re.compile(r"[\t\n ]+")
 _QUOTE_LIMIT = 40

@@ -19,23 +19,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from kkdash.dates import BANGKOK, BE_OFFSET, BE_THRESHOLD, FIRST_YEAR, LAST_YEAR, ce_year
+from kkdash.text import BIDI_CODES, CONTROL_CODES, char_class
 
 TWO_DIGIT_BE_FROM = 40
 # Google Sheets counts days from 1899-12-30 (Lotus 1-2-3's leap-year bug, kept).
 SHEETS_EPOCH = datetime(1899, 12, 30)
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
-# Zero-width characters and the invisible direction marks that pasting from web pages brings along.
-ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"
-                                    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
-# Characters nobody types on purpose and no spreadsheet keeps: the C0 controls but tab, line feed and
-# carriage return; DEL; the C1 controls; U+FFFE and U+FFFF. Excel refuses them in a cell, a terminal
-# obeys them. The separators among them (vertical tab, form feed, the information separators, next
-# line) stood between words, so they become a space; the rest are dropped.
-CONTROL_CHARACTERS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff"
+# Zero-width characters and the invisible direction marks that pasting from web pages brings along:
+# dropped without a word, as nothing of what was meant is lost.
+ZERO_WIDTH = dict.fromkeys([*map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), *BIDI_CODES], None)
+# Control characters (kkdash.text.CONTROL_CODES) are dropped with a warning, as the text around them may
+# be damaged. The separators among them (vertical tab, form feed, the information separators, next
+# line) stood between words, so they become a space.
+CONTROL_CHARACTERS = char_class(CONTROL_CODES)
 CONTROL_SEPARATORS = "\x0b\x0c\x1c\x1d\x1e\x1f\x85"
-CONTROLS = {code: (" " if chr(code) in CONTROL_SEPARATORS else None)
-            for code in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0xFFFE, 0xFFFF]}
+CONTROLS = {code: (" " if chr(code) in CONTROL_SEPARATORS else None) for code in CONTROL_CODES}
 # One pass instead of three: the tables share no character.
 CLEAN = {**ZERO_WIDTH, **THAI_DIGITS, **CONTROLS}
 

@@ -20,8 +20,24 @@ _MARKDOWN_ESCAPES = str.maketrans({
     **{ch: "\\" + ch for ch in "\\`*_{}[]()<>#+-!|~$^=&\"'"},
     ":": "\\:\u2060", ".": "\u2060\\.", "@": "@\u2060",
 })
-# Controls that would reorder or hide the text around them (bidi overrides and isolates).
-_INVISIBLE = dict.fromkeys([*range(0x20), 0x7F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], " ")
+# The characters nobody types on purpose, one list for every place typed text is cleaned, stored,
+# shown or printed. Control characters: C0 but tab, line feed and carriage return; DEL; C1; the
+# noncharacters U+FFFE/U+FFFF — Excel refuses them in a cell and a terminal obeys them.
+CONTROL_CODES = (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0xFFFE, 0xFFFF)
+# Direction marks, embeddings, overrides and isolates: invisible, they make `exe.txt` show as `txt.exe`.
+BIDI_CODES = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+# The line and paragraph separators: a line break to a terminal, invisible in a cell.
+LINE_SEPARATOR_CODES = (0x2028, 0x2029)
+
+
+def char_class(codes) -> str:
+    """Code points -> the inside of a regular-expression character class matching exactly them, for Python's
+    `re` and Arrow's RE2 alike (the characters themselves: none of them is special inside a class)."""
+    return "".join(map(chr, codes))
+
+
+# In Markdown every one of them, and tab and line breaks, would hide, reorder or break the line: a space.
+_INVISIBLE = dict.fromkeys([*range(0x20), *CONTROL_CODES, *BIDI_CODES, *LINE_SEPARATOR_CODES], " ")
 
 
 def literal(text: object, *, limit: int = LITERAL_LIMIT) -> str:

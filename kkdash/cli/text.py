@@ -18,13 +18,14 @@ from kkdash.dates import format_thai_date
 from kkdash.labels import ACTIONS_TH, ENTRY_HEADERS_TH, LINK_STATUS_TH, NO_LINK, REJECTED, WARNING
 from kkdash.linkreport import found_sentence, only_sample_links
 from kkdash.pipeline import Outcome
-from kkdash.text import display_width
+from kkdash.text import BIDI_CODES, CONTROL_CODES, LINE_SEPARATOR_CODES, char_class, display_width
 from kkdash.views import row_arithmetic
 
-# C0 but tab and newline, DEL, C1, the line and paragraph separators, bidi embeddings, overrides and isolates.
-_UNSAFE = "\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
-_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f{_UNSAFE}]")
-_CELL_CONTROLS = re.compile(f"[\x00-\x1f{_UNSAFE}]")
+# Control and direction characters and the line separators (kkdash.text), and carriage return, which
+# would let typed text overwrite a line; inside a cell tab and line feed too.
+_UNSAFE = char_class([*CONTROL_CODES, *BIDI_CODES, *LINE_SEPARATOR_CODES, 0x0D])
+_CONTROLS = re.compile(f"[{_UNSAFE}]")
+_CELL_CONTROLS = re.compile(f"[{_UNSAFE}\t\n]")
 
 
 def _escape(match: re.Match) -> str:
