@@ -26,15 +26,23 @@ def valid_address(address: str) -> str | None:
         return None
 
 
+def check_addresses(*texts: str) -> tuple[list[str], list[str]]:
+    """`a@x.go.th, b@y`, … -> (the well-formed addresses, each once, in ASCII form; the malformed ones as typed)."""
+    good, bad, seen = [], [], set()
+    for text in texts:
+        for part in filter(None, _ADDRESS_SPLIT.split(text.strip())):
+            checked = valid_address(part)
+            if checked is None:
+                bad.append(part)
+            elif checked.lower() not in seen:
+                seen.add(checked.lower())
+                good.append(checked)
+    return good, bad
+
+
 def split_addresses(text: str) -> tuple[list[str], str]:
     """`a@x.go.th, b@y` -> (the well-formed addresses, each once, in ASCII form; the malformed ones as typed)."""
-    good, bad = [], []
-    for part in filter(None, _ADDRESS_SPLIT.split(text.strip())):
-        checked = valid_address(part)
-        if checked is None:
-            bad.append(part)
-        elif checked.lower() not in {g.lower() for g in good}:
-            good.append(checked)
+    good, bad = check_addresses(text)
     return good, ", ".join(bad)
 
 

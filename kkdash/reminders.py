@@ -9,7 +9,6 @@ templates are loaded or the messages composed, that is before anything is sent.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,7 +20,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, Template, TemplateNotFound
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SandboxedEnvironment
 
-from kkdash.contacts import valid_address
+from kkdash.contacts import check_addresses
 from kkdash.dates import format_thai_date
 from kkdash.errors import InputError
 from kkdash.export import csv_bytes
@@ -49,7 +48,6 @@ LINK_NO_DECLARATION = "link_no_declaration"
 
 # The registry may hold several addresses in one cell; CR/LF are not separators, so an address
 # carrying a line break stays one invalid address and is dropped whole.
-_ADDRESS_SEPARATORS = re.compile(r"[,;]")
 
 MERGE_HEADERS_TH = {
     "agency_id": "รหัสหน่วยงาน",
@@ -285,21 +283,9 @@ def _template_line(trace: TracebackType | None, filename: str | None) -> int | N
 
 def recipients_of(agency: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The registry and reporter e-mails -> (valid distinct addresses, Thai notes on those dropped)."""
-    recipients: list[str] = []
-    seen: set[str] = set()
-    dropped = []
-    for raw in (_text(agency.get("email")), _text(agency.get("reporter_email"))):
-        for part in _ADDRESS_SEPARATORS.split(raw):
-            address = part.strip(" ")
-            if not address:
-                continue
-            valid = valid_address(address)
-            if valid is None:
-                dropped.append(f"ข้ามอีเมล {address!r} ของ {_text(agency.get('name_th'))}: รูปแบบอีเมลไม่ถูกต้อง")
-            elif valid.lower() not in seen:
-                seen.add(valid.lower())
-                recipients.append(valid)
-    return tuple(recipients), tuple(dropped)
+    recipients, malformed = check_addresses(_text(agency.get("email")), _text(agency.get("reporter_email")))
+    name = _text(agency.get("name_th"))
+    return tuple(recipients), tuple(f"ข้ามอีเมล {address!r} ของ {name}: รูปแบบอีเมลไม่ถูกต้อง" for address in malformed)
 
 
 def agency_records(agencies: pd.DataFrame, rows: pd.DataFrame) -> list[dict]:
