@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from kkdash import pipeline, views
-from kkdash.app import data, tables
+from kkdash.app import data, rowcards, tables
 from kkdash.dates import BANGKOK
 from kkdash.intake import DEMO_AS_OF
 from kkdash.labels import LATE, MISSING
@@ -261,11 +261,41 @@ def test_quality_page_shows_the_row_arithmetic_and_every_rejected_row():
         49, [literal(text, limit=2000) for text in warned["warning"]])
 
 
+def quality_cards(at: AppTest) -> list[str]:
+    """The quality page's phone cards, one HTML block per list, in page order."""
+    start = '<div class="kk-cards"><div class="kk-card">'
+    return [e.proto.body for e in at.get("html") if e.proto.body.startswith(start)]
+
+
+def test_on_a_phone_each_quality_row_is_a_card_with_its_row_name_and_reason():
+    at = app("pages/quality.py")
+    rejected, warnings, superseded, registry = quality_cards(at)
+    assert rejected.count('class="kk-card"') == 6 and warnings.count('class="kk-card"') == 49
+    assert ('<div class="kk-card"><div class="kk-card-status">แถว 28 · 1/7/2566, 11:48:11</div>'
+            '<div class="kk-card-name">ที่ว่าการอำเภอกระนวน</div><div>จำนวน &#x27;พนักงานราชการ (ทั้งหมด)&#x27;'
+            ' อ่านไม่ได้ (ต้องเป็นจำนวนเต็มไม่ติดลบ): &#x27;12.5&#x27;</div></div>') in rejected
+    # A warned row is named as the registry has it, with what was typed when that differs.
+    assert ('<div class="kk-card"><div class="kk-card-status">แถว 4</div>'
+            '<div class="kk-card-name">สำนักงานสาธารณสุขอำเภอหนองนาคำ</div>'
+            '<div class="kk-card-status">กรอกว่า สำนักงานสาธารณสุข อำเภอหนองนาคำ</div>'
+            '<div>ไม่มีลิงก์ประกาศบนเว็บไซต์</div></div>') in warnings
+    assert ('<div class="kk-card"><div class="kk-card-status">แถว 73 · 4 ก.ค. 2566 14:39 น.</div>'
+            '<div class="kk-card-name">ที่ว่าการอำเภอสีชมพู</div><div class="kk-card-status">แทนที่ด้วยแถว: 76</div>'
+            '</div></div>') in superseded
+    assert registry == ('<div class="kk-cards"><div class="kk-card"><div class="kk-card-status">รหัส O02</div>'
+                        '<div class="kk-card-name">เทศบาลนครขอนแก่น</div>'
+                        '<div>อีเมล &#x27;saraban.o02@khonkaen-demo&#x27; ไม่ถูกต้อง</div></div></div>')
+
+
 def test_a_long_quality_list_shows_its_first_rows_and_says_the_csv_has_them_all(monkeypatch):
     monkeypatch.setattr(tables, "GRID_ROWS", 3)
+    monkeypatch.setattr(rowcards, "CARD_LIMIT", 5)
     at = app("pages/quality.py")
     assert len(at.table[1].value) == 3
-    assert "แสดง 3 แถวแรกจาก 49 แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด" in [c.value for c in at.caption]
+    assert quality_cards(at)[1].count('class="kk-card"') == 5
+    captions = [c.value for c in at.caption]
+    assert "แสดง 3 แถวแรกจาก 49 แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด" in captions
+    assert "แสดง 5 แถวแรกจาก 49 แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด" in captions
 
 
 def sheet_rows(registry: pd.DataFrame, *, count: int | None = None) -> list[list[str]]:

@@ -301,6 +301,8 @@ def test_quality_tables_show_typed_markdown_literally(strange_app):
     cells += [str(value) for element in at.table for value in element.value.index]
     markdown = [cell for cell in cells if "[click]" in cell or "**bold**" in cell]
     assert markdown == []
+    cards = "".join(e.proto.body for e in at.get("html") if "kk-card" in e.proto.body)
+    assert "&lt;b&gt;html&lt;/b&gt;" in cards and "<b>" not in cards  # the phone's cards show it as typed too
 
 
 @pytest.mark.parametrize("text", STRANGE)

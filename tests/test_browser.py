@@ -165,6 +165,27 @@ def test_on_a_phone_the_four_figures_come_first_then_who_is_missing(browser, dem
         page.close()
 
 
+def test_on_a_phone_the_quality_lists_are_cards_not_wide_tables(browser, demo_server):
+    page = open_page(browser, f"{demo_server}/quality", width=390, height=844)
+    try:
+        assert page.locator("[data-testid='stTable']").first.is_hidden()
+        cards = page.locator(".kk-card")
+        assert cards.count() == 6 + 49 + 2 + 1 and cards.first.is_visible()
+        assert cards.first.inner_text() == "แถว 3 · 28/6/2566, 9:58:34\nศูนย์สุขภาพจิตที่ 7\nจำนวนบุคลากรทั้งหมดเป็น 0 ทุกประเภท"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = cards.nth(1).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        screenshot(page, "quality-390x844")
+    finally:
+        page.close()
+    desktop = open_page(browser, f"{demo_server}/quality")
+    try:
+        assert desktop.locator(".kk-card").first.is_hidden()
+        assert desktop.locator("[data-testid='stTable']").first.is_visible()
+    finally:
+        desktop.close()
+
+
 def test_on_a_phone_the_follow_up_list_is_cards_with_numbers_to_call(browser, demo_server):
     page = open_page(browser, f"{demo_server}/followup?status=on_time&district=4012", width=390, height=844)
     try:

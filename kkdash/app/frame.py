@@ -29,9 +29,12 @@ WRAP_CARD_TEXT_CSS = """
 """
 PHONE_CSS = """
 /* A phone (390 px): the first four figures as a compact 2×2 block, the district chart right after them,
-   the other figures after that; on the follow-up page a card per agency instead of the wide table. */
+   the other figures after that; on the follow-up page a card per agency, on the quality page a card per
+   row, instead of the wide tables. */
 @media (max-width: 640px) {
   h1 { font-size: 2rem !important; }
+  h2 { font-size: 1.5rem !important; }
+  h3 { font-size: 1.25rem !important; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) { flex-wrap: wrap !important; gap: 0.5rem; }
   [data-testid="stHorizontalBlock"]:has([data-testid="stMetric"]) > [data-testid="stColumn"] {
     min-width: calc(50% - 0.25rem) !important; max-width: calc(50% - 0.25rem);
@@ -45,8 +48,12 @@ PHONE_CSS = """
   [data-testid="stLayoutWrapper"]:has(> .st-key-overview_more) { order: 1; }
   [data-testid="stLayoutWrapper"]:has(> .st-key-overview_details) { order: 2; }
   .st-key-followup_table { display: none; }
+  [data-testid="stLayoutWrapper"]:has(> [class*="st-key-kk_wide_"]) { display: none; }
 }
-@media (min-width: 641px) { [data-testid="stLayoutWrapper"]:has(> .st-key-followup_cards) { display: none; } }
+@media (min-width: 641px) {
+  [data-testid="stLayoutWrapper"]:has(> .st-key-followup_cards) { display: none; }
+  [data-testid="stLayoutWrapper"]:has(> [class*="st-key-kk_cards_"]) { display: none; }
+}
 """
 WALL_CSS = """
 <style>

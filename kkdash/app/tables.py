@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from kkdash import export, views
-from kkdash.app import data, downloads, linkcheck
+from kkdash.app import data, downloads, linkcheck, rowcards
 from kkdash.app.state import Campaign
 from kkdash.labels import CHASE_FILTER_TH, FILTER_STATUS_TH, KINDS_TH, LINK_STATUS_TH, PROVINCE_GROUP_TH, ROW_HEADERS_TH
 from kkdash.pipeline import Outcome
@@ -28,17 +28,13 @@ HISTORY_COLUMNS = {
     "why": st.column_config.TextColumn("เหตุผล", width="large"),
     "personnel": st.column_config.TextColumn("ลงนาม/ทั้งหมด"),
 }
+# The quality lists' columns, under the same Thai headers as their CSV (kkdash.labels).
+_NUMBER_COLUMNS = ("row_number", "replaced_by_row")
+_LONG_COLUMNS = ("reason", "suggestions", "warning")
 QUALITY_COLUMNS = {
-    "row_number": st.column_config.NumberColumn("แถวในชีต", format="%d"),
-    "submitted_at": st.column_config.TextColumn("เวลาประทับ"),
-    "typed_name": st.column_config.TextColumn("ชื่อที่กรอก"),
-    "reason": st.column_config.TextColumn("เหตุที่ปฏิเสธ", width="large"),
-    "suggestions": st.column_config.TextColumn("ชื่อในทะเบียนที่ใกล้เคียง", width="large"),
-    "agency": st.column_config.TextColumn("หน่วยงานในทะเบียน"),
-    "warning": st.column_config.TextColumn("คำเตือน", width="large"),
-    "replaced_by_row": st.column_config.NumberColumn("แทนที่ด้วยแถว", format="%d"),
-    "agency_id": st.column_config.TextColumn("รหัสหน่วยงาน"),
-    "name_th": st.column_config.TextColumn("หน่วยงาน"),
+    column: (st.column_config.NumberColumn(header, format="%d") if column in _NUMBER_COLUMNS
+             else st.column_config.TextColumn(header, width="large" if column in _LONG_COLUMNS else None))
+    for column, header in ROW_HEADERS_TH.items()
 }
 
 
@@ -199,12 +195,15 @@ def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: 
     if frame.empty:
         st.success(empty)
         return
-    if full_text:
-        full_text_table(frame.head(GRID_ROWS), key=key)
-    else:
-        st.dataframe(frame.head(GRID_ROWS), column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
-    if len(frame) > GRID_ROWS:
-        st.caption(f"แสดง {GRID_ROWS:,} แถวแรกจาก {len(frame):,} แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด")
+    with st.container(key=f"kk_wide_{key}"):  # a phone gets the cards below instead (frame.PHONE_CSS)
+        if full_text:
+            full_text_table(frame.head(GRID_ROWS), key=key)
+        else:
+            st.dataframe(frame.head(GRID_ROWS), column_config=QUALITY_COLUMNS, hide_index=True, width="stretch",
+                         key=key)
+        if len(frame) > GRID_ROWS:
+            st.caption(f"แสดง {GRID_ROWS:,} แถวแรกจาก {len(frame):,} แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด")
+    rowcards.row_cards(frame, key=key)
     thai = frame.rename(columns=ROW_HEADERS_TH)
     # Built when clicked, and then once per content: a national list's CSV takes seconds to write.
     csv = (lambda: data.export_bytes("csv", thai, key=(*content, key))) if content else export.csv_bytes(thai)

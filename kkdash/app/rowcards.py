@@ -1,0 +1,59 @@
+"""The quality lists on a phone: a card per row (its sheet row and time, then each field under its name)
+instead of a table whose narrow columns wrap every word onto its own line.
+
+Both are sent; the CSS in frame.PHONE_CSS shows the cards below 640 px and the table above.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import pandas as pd
+import streamlit as st
+
+from kkdash.labels import ROW_HEADERS_TH
+
+CARD_LIMIT = 60  # as many as a phone scrolls through; the CSV under the list holds every row
+HEAD_COLUMNS = ("row_number", "submitted_at", "agency_id")  # the first line: which row (or agency), and when
+NAME_COLUMNS = ("agency", "name_th", "typed_name")  # the bold line: the registry's name when the row matched one
+PLAIN_COLUMNS = ("reason", "warning")  # what the list is about: shown without a header, the list's title says it
+
+
+def row_cards(frame: pd.DataFrame, *, key: str) -> None:
+    """Cards for the first CARD_LIMIT rows of a quality list (shown on phones only, by CSS)."""
+    with st.container(key=f"kk_cards_{key}"):
+        st.html(cards_html(frame.head(CARD_LIMIT)))
+        if len(frame) > CARD_LIMIT:
+            st.caption(f"แสดง {CARD_LIMIT:,} แถวแรกจาก {len(frame):,} แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด")
+
+
+def cards_html(frame: pd.DataFrame) -> str:
+    """Rows of a quality list -> one card each; typed text escaped, so it shows exactly as typed."""
+    return '<div class="kk-cards">' + "".join(_card(row) for row in frame.to_dict("records")) + "</div>"
+
+
+def _card(row: dict) -> str:
+    cells = {column: _text(value) for column, value in row.items()}
+    head = " · ".join(_head_part(column, cells[column]) for column in HEAD_COLUMNS if cells.get(column))
+    name = next((cells[column] for column in NAME_COLUMNS if cells.get(column)), "")
+    lines = [f'<div class="kk-card-status">{escape(head)}</div>', f'<div class="kk-card-name">{escape(name)}</div>']
+    if cells.get("typed_name") and cells["typed_name"] != name:
+        lines.append(f'<div class="kk-card-status">กรอกว่า {escape(cells["typed_name"])}</div>')
+    lines += [f"<div>{escape(cells[column])}</div>" for column in PLAIN_COLUMNS if cells.get(column)]
+    shown = {*HEAD_COLUMNS, *NAME_COLUMNS, *PLAIN_COLUMNS}
+    lines += [f'<div class="kk-card-status">{escape(ROW_HEADERS_TH.get(column, column))}: {escape(text)}</div>'
+              for column, text in cells.items() if column not in shown and text]
+    return f'<div class="kk-card">{"".join(lines)}</div>'
+
+
+def _head_part(column: str, text: str) -> str:
+    return {"row_number": f"แถว {text}", "agency_id": f"รหัส {text}"}.get(column, text)
+
+
+def _text(value: object) -> str:
+    """A cell as read: whole numbers without `.0`; nothing for an empty cell."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return f"{int(value)}"
+    return str(value).strip()
