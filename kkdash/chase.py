@@ -291,11 +291,6 @@ def chased_agencies(entries: pd.DataFrame, *, as_of: datetime | None = None) -> 
     return frozenset(visible(entries, as_of=as_of)["agency_id"].unique())
 
 
-def chased_count(entries: pd.DataFrame, *, among: Collection[str], as_of: datetime | None = None) -> int:
-    """Entries and the agencies to chase -> how many of them were chased by `as_of` (ติดตามแล้ว N จาก M)."""
-    return len(chased_agencies(entries, as_of=as_of) & frozenset(among))
-
-
 def promise_passed(summary: pd.DataFrame, *, today: date) -> pd.Series:
     """A summary -> per agency, whether the promised date is before `today` (False without a promise)."""
     return summary["promised_on"].map(lambda promised: promised is not None and promised < today).astype(bool)

@@ -11,6 +11,7 @@ from datetime import date
 
 import pandas as pd
 
+from kkdash.chase import promise_passed
 from kkdash.contacts import first_phone
 from kkdash.dates import format_thai_date, thai_times
 from kkdash.formats import format_int, format_pct, int_texts
@@ -176,10 +177,12 @@ def with_chase(agencies: pd.DataFrame, summary: pd.DataFrame, *, today: date) ->
     joined = agencies.join(summary[["last_action", "last_at", "last_by", "promised_on", "entries"]], on="agency_id")
     joined["chased"] = joined["entries"].notna()
     joined["entries"] = joined["entries"].fillna(0).astype("int64")
-    promised = joined["promised_on"].map(lambda day: day if isinstance(day, date) else None)
-    joined["promise_passed"] = promised.map(lambda day: day is not None and day < today).astype(bool) & \
-        joined["status"].eq(MISSING)
+    passed = joined["agency_id"].map(promise_passed(summary, today=today)).astype("boolean").fillna(False)
+    joined["promise_passed"] = passed.astype(bool) & joined["status"].eq(MISSING)
+    promised = joined["promised_on"].map(lambda day: day if isinstance(day, date) else None)  # NaN where no entry
     return joined.assign(promised_on=promised.astype(object))
+
+
 
 
 def chase_progress(agencies: pd.DataFrame, chased: frozenset[str]) -> tuple[int, int]:
@@ -191,6 +194,8 @@ def chase_progress(agencies: pd.DataFrame, chased: frozenset[str]) -> tuple[int,
 def chase_sentence(done: int, total: int) -> str:
     """`ติดตามแล้ว 12 จาก 68 หน่วยงานที่ยังไม่ส่งหรือส่งล่าช้า` (counts only: what a viewer may see of the log)."""
     return f"ติดตามแล้ว {done:,} จาก {total:,} หน่วยงานที่ยังไม่ส่งหรือส่งล่าช้า"
+
+
 def search_mask(agencies: pd.DataFrame, query: str) -> pd.Series:
     """Agencies whose name, alias or code holds ``query``, both read as sheet names are (`สนง.`, `ขก`, spaces)."""
     needle = normalize_name(query)

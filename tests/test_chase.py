@@ -13,7 +13,6 @@ from kkdash.chase import (
     action_choices,
     apply_corrections,
     chased_agencies,
-    chased_count,
     check_correction,
     empty_entries,
     entries_frame,
@@ -249,12 +248,10 @@ def test_no_entries_make_an_empty_summary_with_its_columns():
     assert list(got.columns) == ["last_action", "last_at", "last_by", "last_note", "promised_on", "entries"]
 
 
-def test_chased_agencies_are_counted_among_those_to_chase():
+def test_chased_agencies_are_those_with_an_entry_by_the_moment_shown():
     frame = entries_frame([entry(1, 9, "KK001"), entry(2, 10, "KK002"), entry(3, 11, "KK003")])
     assert chased_agencies(frame) == {"KK001", "KK002", "KK003"}
     assert chased_agencies(frame, as_of=datetime(2023, 7, 5, 10, tzinfo=BANGKOK)) == {"KK001", "KK002"}
-    assert chased_count(frame, among={"KK002", "KK003", "KK009"}) == 2
-    assert chased_count(frame, among={"KK002", "KK003"}, as_of=datetime(2023, 7, 5, 10, tzinfo=BANGKOK)) == 1
 
 
 def test_a_promise_has_passed_from_the_day_after_it():
