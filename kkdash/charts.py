@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kkdash.dates import format_thai_date
-from kkdash.labels import PROVINCE_GROUP_TH, STATUS_TH
+from kkdash.labels import DISTRICT_PREFIX, PROVINCE_GROUP_TH, STATUS_TH
 from kkdash.paths import GEOJSON_PATH
 
 STATUS_COLORS = {"on_time": "#2e7d32", "late": "#f9a825", "missing": "#c62828"}
@@ -54,7 +54,7 @@ def _percent_axis_room(figure: go.Figure, font_size: int) -> go.Figure:
 def district_labels(districts: pd.DataFrame) -> pd.Series:
     """District rows -> axis labels (`อ.พล`, and the province group as is)."""
     names = districts["name_th"].astype("str")
-    return ("อ." + names).where(~is_province(districts), names)
+    return (DISTRICT_PREFIX + names).where(~is_province(districts), names)
 
 
 def is_province(districts: pd.DataFrame) -> pd.Series:

@@ -26,9 +26,9 @@ from kkdash.labels import (
     LINK_STATUS_TH,
     MISSING,
     NO_TH,
-    PROVINCE_GROUP_TH,
     STATUS_TH,
     YES_TH,
+    district_label,
 )
 
 # OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
@@ -219,7 +219,7 @@ def describe_agency_filters(filters: views.AgencyFilters, agencies: pd.DataFrame
     """The follow-up filters in Thai words, for a file name and an about sheet: districts as `อ.พล` or
     `ระดับจังหวัด`, named from all ``agencies`` (so a filter that matches nothing is still named)."""
     names = dict(zip(agencies["district_code"], agencies["district_name_th"], strict=True))
-    districts = [PROVINCE_GROUP_TH if code == views.PROVINCE_FILTER else f"อ.{names.get(code, code)}"
+    districts = [district_label("" if code == views.PROVINCE_FILTER else names.get(code, code))
                  for code in filters.districts]
     return describe_filters(statuses=filters.statuses, districts=districts, kinds=filters.kinds,
                             links=filters.links, query=filters.query, chase=filters.chase)

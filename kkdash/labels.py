@@ -36,6 +36,12 @@ KINDS_TH = {
     "other": "อื่น ๆ",
 }
 PROVINCE_GROUP_TH = "ระดับจังหวัด"
+DISTRICT_PREFIX = "อ."  # a district as people write it: อ.พล
+
+
+def district_label(name: str | None) -> str:
+    """A district's name -> `อ.พล`; no name (the province-level group) -> `ระดับจังหวัด`."""
+    return f"{DISTRICT_PREFIX}{name}" if name else PROVINCE_GROUP_TH
 
 # The four kinds of personnel the form counts.
 PERSONNEL_TH = {

@@ -20,7 +20,7 @@ import pandas as pd
 from plotly.colors import sample_colorscale
 
 from kkdash.charts import COVERAGE_SCALE, FONT, STATUS_COLORS, district_labels, district_shapes, split_province
-from kkdash.labels import PROVINCE_GROUP_TH, STATUS_TH
+from kkdash.labels import PROVINCE_GROUP_TH, STATUS_TH, district_label
 from kkdash.text import display_width
 
 NO_AGENCIES_COLOR = "#bdbdbd"
@@ -238,7 +238,8 @@ def _coverage_color(district: pd.Series) -> str:
 
 def _district_shape(district: pd.Series, path: str) -> str:
     """One district's outline, filled by its coverage, with its figures as the hover title."""
-    title = (f"อ.{district['name_th']}: ส่งแล้ว {int(district['reported'])}/{int(district['expected'])} หน่วยงาน"
+    title = (f"{district_label(district['name_th'])}:"
+             f" ส่งแล้ว {int(district['reported'])}/{int(district['expected'])} หน่วยงาน"
              f" · ตรงเวลา {int(district['on_time'])} · ล่าช้า {int(district['late'])}"
              f" · ยังไม่ส่ง {int(district['missing'])}")
     return (f'<path class="kk-district" d="{path}" fill="{_coverage_color(district)}" stroke="white"'

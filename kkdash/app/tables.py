@@ -10,7 +10,15 @@ import streamlit as st
 from kkdash import export, views
 from kkdash.app import data, downloads, linkcheck, rowcards
 from kkdash.app.state import Campaign
-from kkdash.labels import CHASE_FILTER_TH, FILTER_STATUS_TH, KINDS_TH, LINK_STATUS_TH, PROVINCE_GROUP_TH, ROW_HEADERS_TH
+from kkdash.labels import (
+    CHASE_FILTER_TH,
+    FILTER_STATUS_TH,
+    KINDS_TH,
+    LINK_STATUS_TH,
+    PROVINCE_GROUP_TH,
+    ROW_HEADERS_TH,
+    district_label,
+)
 from kkdash.pipeline import Outcome
 from kkdash.text import literal_table
 
@@ -72,7 +80,7 @@ def agency_filters(agencies: pd.DataFrame, *, key: str, chase: bool = False) -> 
 def _district_options(agencies: pd.DataFrame) -> dict[str, str]:
     """District codes present in the registry (in code order) -> `อ.ชื่อ`, then the province group."""
     pairs = agencies[["district_code", "district_name_th"]].drop_duplicates().sort_values("district_code")
-    options = {code: f"อ.{name}" for code, name in pairs.itertuples(index=False) if code}
+    options = {code: district_label(name) for code, name in pairs.itertuples(index=False) if code}
     if (agencies["district_code"] == "").any():
         options[views.PROVINCE_FILTER] = PROVINCE_GROUP_TH
     return options
