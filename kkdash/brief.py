@@ -15,14 +15,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-import pandas as pd
 from fpdf import FPDF
 
 from kkdash.dates import format_thai_date
-from kkdash.labels import LATE, MISSING, NEEDS_CORRECTION_TH, ON_TIME
-from kkdash.metrics import day_offset
+from kkdash.formats import format_pct
+from kkdash.labels import LATE, MISSING, ON_TIME
+from kkdash.linkreport import only_sample_links
 from kkdash.pipeline import Outcome
 from kkdash.typeset import Style, Typesetter, clean
+from kkdash.views import headline
 
 CAMPAIGN_TH = "จังหวัดคุณธรรม ขอนแก่น — การประกาศเจตนารมณ์"
 DEMO_TH = "ข้อมูลตัวอย่าง"
@@ -158,49 +159,12 @@ def _new_document(outcome: Outcome, generated_at: datetime) -> FPDF:
     return pdf
 
 
-def correction_counts(outcome: Outcome) -> tuple[int, pd.Series]:
-    """Outcome -> agencies still missing that sent only rejected reports: the province's count and each row's
-    of outcome.districts."""
-    return int(outcome.province["agencies_needing_correction"]), outcome.districts["needing_correction"].astype("int64")
-
-
 def headline_cards(outcome: Outcome, *, links_verified: int | None) -> list[Card]:
-    """Outcome -> the eight headline figures, in reading order."""
-    p = outcome.province
-    correcting, _ = correction_counts(outcome)
-    share = p["agencies_reported"] / p["agencies_expected"] if p["agencies_expected"] else 0.0
-    missing_label = "เลยกำหนดแล้ว ยังไม่ส่ง" if p["agencies_overdue"] else "ยังไม่ส่ง"
-    links = "ยังไม่ตรวจลิงก์" if links_verified is None else f"ลิงก์ใช้ได้จริง {links_verified:,} หน่วยงาน"
-    return [
-        Card("ส่งรายงานแล้ว", f"{p['agencies_reported']:,}/{p['agencies_expected']:,}",
-             (f"{format_pct(share)} ของหน่วยงานทั้งหมด",)),
-        Card("ส่งตรงเวลา", f"{p['agencies_on_time']:,}", ("หน่วยงาน",), STATUS_RGB[ON_TIME]),
-        Card("ส่งล่าช้า", f"{p['agencies_late']:,}", ("หน่วยงาน",), INK),
-        Card(missing_label, f"{p['agencies_missing']:,}",
-             ("หน่วยงาน", f"{NEEDS_CORRECTION_TH} {correcting:,} หน่วยงาน"),
-             STATUS_RGB[MISSING] if p["agencies_missing"] else INK),
-        Card("บุคลากรลงนาม", format_pct(p["signing_rate"] if p["agencies_reported"] else None),
-             (f"{p['personnel_signed']:,}/{p['personnel_total']:,} คน", "เฉพาะหน่วยงานที่ส่งรายงานแล้ว")),
-        Card("ลงนามครบทุกคน", f"{p['agencies_fully_signed']:,}", ("หน่วยงาน",)),
-        Card("เผยแพร่บนเว็บไซต์", f"{p['agencies_published']:,}", ("หน่วยงาน", links)),
-        deadline_card(outcome),
-    ]
-
-
-def deadline_card(outcome: Outcome) -> Card:
-    """Days left to (or past) the deadline -> a card, as on the overview."""
-    days = day_offset(outcome.deadline, outcome.as_of)
-    when = (f"กำหนดส่ง {format_thai_date(outcome.deadline)}",)
-    if days > 0:
-        return Card("เหลือเวลา", f"{days:,} วัน", when)
-    if days == 0:
-        return Card("ครบกำหนด", "วันนี้", when, STATUS_RGB[MISSING])
-    return Card("เลยกำหนดมาแล้ว", f"{-days:,} วัน", when, STATUS_RGB[MISSING])
-
-
-def format_pct(value: float | None) -> str:
-    """0.9893 -> `98.9%`; None -> `-`."""
-    return "-" if value is None else f"{value * 100:.1f}%"
+    """Outcome -> the eight headline figures in the overview's words (kkdash.views.headline), in reading order,
+    each detail part on its own line."""
+    sample = only_sample_links(outcome.agencies["published_url"])
+    return [Card(kpi.label, kpi.value, kpi.details, STATUS_RGB.get(kpi.status, INK))
+            for kpi in headline(outcome, verified=links_verified, sample_links=sample)]
 
 
 def table_rows(outcome: Outcome) -> list[Row]:
@@ -236,7 +200,7 @@ def missing_groups(outcome: Outcome, rows: Sequence[Row]) -> list[Group]:
     agencies = outcome.agencies
     missing = agencies[agencies["status"].eq(MISSING)]
     names = missing.groupby(missing["district_code"].map(_code), sort=False)["name_th"].agg(list).to_dict()
-    _, per_group = correction_counts(outcome)
+    per_group = outcome.districts["needing_correction"].astype("int64")  # sent only reports to correct
     correcting = dict(zip(outcome.districts["district_code"].map(_code), per_group, strict=True))
     groups: list[Group] = []
     for row in rows:
