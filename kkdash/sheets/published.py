@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 import requests
 
 from kkdash.settings.sheet import is_secure_csv_url
-from kkdash.sheets.retry import RETRY_STATUSES, RetryPolicy, TransientStatus, retry_after_seconds
+from kkdash.sheets.retry import MAX_REDIRECTS, RETRY_STATUSES, RetryPolicy, TransientStatus, retry_after_seconds
 from kkdash.sheets.tables import (
     SheetError,
     SheetForbidden,
@@ -19,7 +19,6 @@ from kkdash.sheets.tables import (
 )
 
 CSV_SOURCE_NAME = "ไฟล์ CSV ที่เผยแพร่"
-MAX_HOPS = 5  # Google's published link redirects once (docs.google.com -> googleusercontent.com)
 
 
 def fetch(url: str, *, session: requests.Session, timeout: float, retry: RetryPolicy,
@@ -32,7 +31,7 @@ def fetch(url: str, *, session: requests.Session, timeout: float, retry: RetryPo
 
 def _get_csv(http: requests.Session, url: str, *, timeout: float, allow_loopback: bool) -> requests.Response:
     """GET the CSV link, following redirects hop by hop (each must be https), and classify the answer."""
-    for _ in range(MAX_HOPS + 1):
+    for _ in range(MAX_REDIRECTS + 1):
         if not is_secure_csv_url(url, allow_loopback=allow_loopback):
             # Reporters' names and phones must not cross the network unencrypted, even after a redirect.
             raise SheetError("ลิงก์ CSV ที่เผยแพร่ (หรือปลายทางที่ลิงก์ส่งต่อไป) ไม่ใช่ https:// จึงไม่ดาวน์โหลด"
@@ -42,7 +41,7 @@ def _get_csv(http: requests.Session, url: str, *, timeout: float, allow_loopback
             return _checked(response)
         url = urljoin(url, response.headers["Location"])
         response.close()
-    raise requests.TooManyRedirects(f"more than {MAX_HOPS} redirects")
+    raise requests.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
 
 
 def _checked(response: requests.Response) -> requests.Response:

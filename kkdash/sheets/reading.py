@@ -16,15 +16,14 @@ import urllib3.exceptions
 
 from kkdash.settings import SheetSettings
 from kkdash.sheets.deadline import ReadDeadline, track
-from kkdash.sheets.retry import RetryPolicy
+from kkdash.sheets.retry import MAX_REDIRECTS, RetryPolicy, transport_name
 from kkdash.sheets.tables import SheetError, SheetMalformed, SheetUnavailable
 
 log = logging.getLogger(__name__)
 
-# A published CSV link redirects once or twice (docs.google.com -> googleusercontent.com); the API never.
-MAX_REDIRECTS = 5
 GOOGLE_SHEETS = "Google Sheets"
 PUBLISHED_CSV = "ลิงก์ CSV ที่เผยแพร่"
+# Every failure of the network under a read (what a deadline that ran out explains, and what becomes SheetUnavailable).
 _TRANSPORT = (requests.RequestException, google.auth.exceptions.TransportError, urllib3.exceptions.HTTPError,
               http.client.HTTPException, OSError)
 
@@ -89,7 +88,8 @@ def as_sheet_error(exc: BaseException, *, what: str, deadline: ReadDeadline | No
             return SheetError(f"ใบรับรองความปลอดภัย (TLS) ของ {what} ตรวจสอบไม่ผ่าน จึงไม่ส่งข้อมูลผ่านช่องทางนี้"
                               " (เครือข่ายหรือพร็อกซีอาจดักการเชื่อมต่อ)", "tls")
     if isinstance(exc, _TRANSPORT):
-        return SheetUnavailable(f"ติดต่อ {what} ไม่ได้ ({_name(exc)}) จะลองใหม่ในรอบรีเฟรชถัดไป")
+        return SheetUnavailable(f"ติดต่อ {what} ไม่ได้ ({transport_name(exc) or type(exc).__name__})"
+                                " จะลองใหม่ในรอบรีเฟรชถัดไป")
     # A client library failing in a way it does not document: say so, and keep its details out of
     # the page (they may quote the answer). The log names the type only.
     log.warning("sheet read failed unexpectedly: %s", type(exc).__name__)
@@ -100,14 +100,3 @@ def as_sheet_error(exc: BaseException, *, what: str, deadline: ReadDeadline | No
 def _too_slow(what: str, deadline: ReadDeadline) -> SheetUnavailable:
     return SheetUnavailable(f"{what} ตอบช้าเกินไป: อ่านข้อมูลไม่เสร็จภายใน {deadline.seconds:g} วินาที"
                             " จะลองใหม่ในรอบรีเฟรชถัดไป", "deadline")
-
-
-def _name(exc: BaseException) -> str:
-    """A transport failure's short name: Thai for the common ones, else its type."""
-    if isinstance(exc, requests.Timeout) or isinstance(exc.__cause__, requests.Timeout):
-        return "หมดเวลารอ"
-    if isinstance(exc, requests.exceptions.ProxyError):
-        return "พร็อกซีไม่ตอบ"
-    if isinstance(exc, requests.ConnectionError) or isinstance(exc.__cause__, requests.ConnectionError):
-        return "เชื่อมต่อไม่ได้"
-    return type(exc).__name__

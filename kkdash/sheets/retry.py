@@ -23,7 +23,9 @@ T = TypeVar("T")
 # Full jitter: attempt n waits a random time up to 1 s, 2 s, 4 s … (capped), so many app
 # processes that failed together do not come back together.
 _JITTER = wait_random_exponential(multiplier=BACKOFF_BASE_SECONDS, max=BACKOFF_CAP_SECONDS)
-_TRANSPORT_ERRORS = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+_RETRYABLE_TRANSPORT = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
+# A published CSV link redirects once or twice (docs.google.com -> googleusercontent.com); the API never.
+MAX_REDIRECTS = 5
 # Transport failures that the same request will meet again: a bad certificate, a redirect loop,
 # a broken compressed body, a malformed link, an answer that is not JSON.
 PERMANENT_ERRORS = (requests.exceptions.SSLError, requests.TooManyRedirects, requests.exceptions.ContentDecodingError,
@@ -81,17 +83,13 @@ class RetryPolicy:
             return False
         if is_permanent(exc):
             return False
-        return isinstance(exc, (TransientStatus, *_TRANSPORT_ERRORS)) or self.transient(exc)
+        return isinstance(exc, (TransientStatus, *_RETRYABLE_TRANSPORT)) or self.transient(exc)
 
     def name(self, exc: BaseException) -> str:
         """A failure's short Thai or technical name."""
         if isinstance(exc, TransientStatus):
             return f"HTTP {exc.status}"
-        if isinstance(exc, requests.Timeout) or isinstance(exc.__cause__, requests.Timeout):
-            return "หมดเวลารอ"
-        if isinstance(exc, requests.ConnectionError) or isinstance(exc.__cause__, requests.ConnectionError):
-            return "เชื่อมต่อไม่ได้"
-        return self.describe(exc)
+        return transport_name(exc) or self.describe(exc)
 
     def run(self, attempt: Callable[[], T], *, what: str) -> T:
         """Call ``attempt`` until it succeeds or a non-transient error escapes (SheetUnavailable once out of tries)."""
@@ -128,3 +126,14 @@ class RetryPolicy:
         delay = state.next_action.sleep if state.next_action else 0.0
         log.warning("%s: attempt %d/%d failed (%s); retrying in %.2fs", what, state.attempt_number,
                     self.max_attempts, self.name(exc) if exc else "?", delay)
+
+
+def transport_name(exc: BaseException) -> str | None:
+    """A transport failure's short Thai name (a timeout, a proxy, a connection); None for any other failure."""
+    if isinstance(exc, requests.Timeout) or isinstance(exc.__cause__, requests.Timeout):
+        return "หมดเวลารอ"
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return "พร็อกซีไม่ตอบ"
+    if isinstance(exc, requests.ConnectionError) or isinstance(exc.__cause__, requests.ConnectionError):
+        return "เชื่อมต่อไม่ได้"
+    return None
