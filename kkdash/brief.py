@@ -58,6 +58,7 @@ LIST_MORE = Style(8.5, color=GREY)
 BADGE = Style(9, bold=True, color=STATUS_RGB[MISSING])
 
 CARD_H = 19.0
+CARD_DETAIL_LINES = 2  # what a card's height leaves room for under its value
 ROW_H = 4.5
 HEAD_H = 4.8
 TABLE_HEAD = 5.5  # the table's title above its header row
@@ -260,7 +261,7 @@ def _cards(setter: Typesetter, cards: Sequence[Card], top: float) -> float:
         setter.draw(setter.fit(card.label, CARD_LABEL, inner), CARD_LABEL, x=x + 2.0, baseline=y + 4.2)
         value_style = replace(CARD_VALUE, color=card.color)
         setter.draw(setter.fit(card.value, value_style, inner), value_style, x=x + 2.0, baseline=y + 10.6)
-        for line, detail in enumerate(card.details):
+        for line, detail in enumerate(card.details[:CARD_DETAIL_LINES]):
             setter.draw(setter.fit(detail, CARD_DETAIL, inner), CARD_DETAIL, x=x + 2.0,
                         baseline=y + 14.3 + line * 3.3)
     rows = -(-len(cards) // per_row)

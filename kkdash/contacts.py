@@ -13,6 +13,8 @@ from email_validator import EmailNotValidError, validate_email
 from kkdash.parsing import map_unique, parse_phone
 
 _PHONE_SPLIT = re.compile(r"\s*[,/]\s*")
+# A cell may hold several addresses, split at `,` or `;`; a line break inside an address is no separator,
+# so such an address stays one malformed address and is left out whole (never a header of its own).
 _ADDRESS_SPLIT = re.compile(r"\s*[,;]\s*")
 _DIGITS = re.compile(r"\D")
 

@@ -30,6 +30,7 @@ from kkdash.labels import (
     YES_TH,
     district_label,
 )
+from kkdash.text import BIDI_CODES, CONTROL_CODES, LINE_SEPARATOR_CODES, char_class
 
 # OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,7 +54,10 @@ AGENCY_SHEET, LINK_SHEET = "สถานะหน่วยงาน", "ผลต
 # the marks above and below a letter take no width of their own.
 THAI_LETTER_WIDTH = 1.2
 MAX_COLUMN_WIDTH = 60
-_UNSAFE_IN_FILE_NAMES = re.compile(r'[\\/:*?"<>|\s\x00-\x1f]+')
+# Path and shell characters, white space, and the characters nobody types (kkdash.text): a direction
+# override in a typed search must not make `abc\u202eslx.exe` of a file name.
+_UNSAFE_IN_FILE_NAMES = re.compile(
+    r'[\\/:*?"<>|\s' + char_class([*CONTROL_CODES, *BIDI_CODES, *LINE_SEPARATOR_CODES]) + "]+")
 
 
 # What a cell of an .xlsx (XML 1.0) may hold: tab, line feed, carriage return and the printable

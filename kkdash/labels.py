@@ -40,8 +40,8 @@ DISTRICT_PREFIX = "อ."  # a district as people write it: อ.พล
 
 
 def district_label(name: str | None) -> str:
-    """A district's name -> `อ.พล`; no name (the province-level group) -> `ระดับจังหวัด`."""
-    return f"{DISTRICT_PREFIX}{name}" if name else PROVINCE_GROUP_TH
+    """A district's name -> `อ.พล`; the province-level group (no name, or its own) -> `ระดับจังหวัด`."""
+    return f"{DISTRICT_PREFIX}{name}" if name and name != PROVINCE_GROUP_TH else PROVINCE_GROUP_TH
 
 # The four kinds of personnel the form counts.
 PERSONNEL_TH = {

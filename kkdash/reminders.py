@@ -46,9 +46,6 @@ NOT_PUBLISHED = "not_published"
 LINK_BROKEN = "link_broken"
 LINK_NO_DECLARATION = "link_no_declaration"
 
-# The registry may hold several addresses in one cell; CR/LF are not separators, so an address
-# carrying a line break stays one invalid address and is dropped whole.
-
 MERGE_HEADERS_TH = {
     "agency_id": "รหัสหน่วยงาน",
     "agency_name": "หน่วยงาน",

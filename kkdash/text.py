@@ -1,4 +1,5 @@
-"""Typed text shown safely: as Markdown that renders exactly what was typed.
+"""Typed text shown safely: as Markdown that renders exactly what was typed; and the one list of the
+characters nobody types on purpose, which every place typed text goes neutralises in its own way.
 
 Streamlit renders Markdown in captions, tables and messages; a name typed into a form must show
 as typed, never as a link, an image or a formula.
@@ -30,10 +31,13 @@ BIDI_CODES = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x2
 LINE_SEPARATOR_CODES = (0x2028, 0x2029)
 
 
+_CLASS_SPECIALS = frozenset("\\]^-[")
+
+
 def char_class(codes) -> str:
     """Code points -> the inside of a regular-expression character class matching exactly them, for Python's
-    `re` and Arrow's RE2 alike (the characters themselves: none of them is special inside a class)."""
-    return "".join(map(chr, codes))
+    `re` and Arrow's RE2 alike: each character as itself, the few that mean something in a class escaped."""
+    return "".join("\\" + chr(code) if chr(code) in _CLASS_SPECIALS else chr(code) for code in codes)
 
 
 # In Markdown every one of them, and tab and line breaks, would hide, reorder or break the line: a space.

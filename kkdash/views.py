@@ -59,18 +59,20 @@ PROVINCE_FILTER = "province"
 
 @dataclass(frozen=True)
 class Kpi:
-    """One headline card: label, value, a detail line under it (parts joined by ` · `), and the status its
-    value is coloured as on paper (ON_TIME, MISSING, or '' for ink)."""
+    """One headline card: label, value, the detail under it in at most two parts (one line each on paper,
+    joined by ``joiner`` on screen), and the status its value is coloured as on paper (ON_TIME, MISSING,
+    or '' for ink)."""
 
     label: str
     value: str
-    detail: str = ""
+    details: tuple[str, ...] = ()
     status: str = ""
+    joiner: str = " · "
 
     @property
-    def details(self) -> tuple[str, ...]:
-        """The detail's parts, one per line where a card has room for lines (the printed brief)."""
-        return tuple(part for part in self.detail.split(" · ") if part)
+    def detail(self) -> str:
+        """The detail as one line, as the overview shows it."""
+        return self.joiner.join(self.details)
 
 
 def headline(outcome: Outcome, *, verified: int | None = None, sample_links: bool = False) -> list[Kpi]:
@@ -81,37 +83,37 @@ def headline(outcome: Outcome, *, verified: int | None = None, sample_links: boo
     missing_label = "เลยกำหนดแล้ว ยังไม่ส่ง" if p["agencies_overdue"] else "ยังไม่ส่ง"
     correcting = p["agencies_needing_correction"]
     # While any agency is missing, how many of them sent a report that must be corrected (0 says none did).
-    missing_detail = f"หน่วยงาน · ส่งแล้วแต่ต้องแก้ไข {correcting:,}" if p["agencies_missing"] else "หน่วยงาน"
+    missing_detail = ("หน่วยงาน", f"ส่งแล้วแต่ต้องแก้ไข {correcting:,}") if p["agencies_missing"] else ("หน่วยงาน",)
     return [
         Kpi("ส่งรายงานแล้ว", f"{p['agencies_reported']:,}/{p['agencies_expected']:,}",
-            format_pct(_share(p["agencies_reported"], p["agencies_expected"])) + " ของหน่วยงาน"),
-        Kpi("ส่งตรงเวลา", format_int(p["agencies_on_time"]), "หน่วยงาน", ON_TIME),
-        Kpi("ส่งล่าช้า", format_int(p["agencies_late"]), "หน่วยงาน"),
+            (format_pct(_share(p["agencies_reported"], p["agencies_expected"])) + " ของหน่วยงาน",)),
+        Kpi("ส่งตรงเวลา", format_int(p["agencies_on_time"]), ("หน่วยงาน",), ON_TIME),
+        Kpi("ส่งล่าช้า", format_int(p["agencies_late"]), ("หน่วยงาน",)),
         Kpi(missing_label, format_int(p["agencies_missing"]), missing_detail, MISSING if p["agencies_missing"] else ""),
         # A rate over the agencies that have reported: the card says so, and how many they are.
         Kpi("บุคลากรลงนาม", format_pct(p["signing_rate"] if p["agencies_reported"] else None),
-            f"{p['personnel_signed']:,}/{p['personnel_total']:,} คน · ของหน่วยงานที่ส่งแล้ว"
-            f" {p['agencies_reported']:,} แห่ง"),
-        Kpi("ลงนามครบทุกคน", format_int(p["agencies_fully_signed"]), "หน่วยงาน"),
+            (f"{p['personnel_signed']:,}/{p['personnel_total']:,} คน",
+             f"ของหน่วยงานที่ส่งแล้ว {p['agencies_reported']:,} แห่ง"), joiner=" "),
+        Kpi("ลงนามครบทุกคน", format_int(p["agencies_fully_signed"]), ("หน่วยงาน",)),
         Kpi("เผยแพร่บนเว็บไซต์", format_int(p["agencies_published"]), _published_detail(verified, sample_links)),
-        Kpi(*deadline_card(days, outcome)),
+        deadline_card(days, outcome),
     ]
 
 
-def _published_detail(verified: int | None, sample_links: bool) -> str:
+def _published_detail(verified: int | None, sample_links: bool) -> tuple[str, ...]:
     if sample_links:
-        return "หน่วยงาน · ลิงก์สมมติของข้อมูลตัวอย่าง"
-    return "หน่วยงาน · ยังไม่ตรวจลิงก์" if verified is None else f"ลิงก์ใช้ได้จริง {verified:,} หน่วยงาน"
+        return "หน่วยงาน", "ลิงก์สมมติของข้อมูลตัวอย่าง"
+    return ("หน่วยงาน", "ยังไม่ตรวจลิงก์") if verified is None else (f"ลิงก์ใช้ได้จริง {verified:,} หน่วยงาน",)
 
 
-def deadline_card(days: int, outcome: Outcome) -> tuple[str, str, str, str]:
-    """Days left to (or past) the deadline -> label, value, detail, status (MISSING from the deadline on)."""
-    when = f"กำหนดส่ง {format_thai_date(outcome.deadline)}"
+def deadline_card(days: int, outcome: Outcome) -> Kpi:
+    """Days left to (or past) the deadline -> its card (the value in the missing colour from the deadline on)."""
+    when = (f"กำหนดส่ง {format_thai_date(outcome.deadline)}",)
     if days > 0:
-        return "เหลือเวลา", f"{days:,} วัน", when, ""
+        return Kpi("เหลือเวลา", f"{days:,} วัน", when)
     if days == 0:
-        return "ครบกำหนด", "วันนี้", when, MISSING
-    return "เลยกำหนดมาแล้ว", f"{-days:,} วัน", when, MISSING
+        return Kpi("ครบกำหนด", "วันนี้", when, MISSING)
+    return Kpi("เลยกำหนดมาแล้ว", f"{-days:,} วัน", when, MISSING)
 
 
 def _share(part: int, whole: int) -> float:

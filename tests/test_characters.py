@@ -3,11 +3,15 @@ cleaned from the sheet, stored in the chase log, shown as Markdown, printed by t
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 import pandas as pd
 import pytest
 
-from kkdash import chase, parsing, text
+from kkdash import chase, export, parsing, text
 from kkdash.cli.text import cell, escape_controls
+from kkdash.dates import BANGKOK
 
 CONTROLS = [chr(code) for code in text.CONTROL_CODES]
 BIDI = [chr(code) for code in text.BIDI_CODES]
@@ -15,9 +19,20 @@ EVERY = CONTROLS + BIDI + [chr(code) for code in text.LINE_SEPARATOR_CODES]
 
 
 def test_the_lists_hold_the_characters_they_name():
-    assert (len(CONTROLS), len(BIDI), len(EVERY)) == (29 + 33 + 2, 1 + 2 + 5 + 4, 64 + 12 + 2)
-    assert {"\x00", "\x1b", "\x7f", "\x85", "\x9f", "\ufffe", "\u061c", "\u202e", "\u2069"} <= set(EVERY)
-    assert not {"\t", "\n", "\r", " ", "\u00a0", "ก", "\u0e31"} & set(EVERY)  # Thai marks are text
+    assert {"\x00", "\x1b", "\x7f", "\x85", "\x9f", "\ufffe", "\u061c", "\u202e", "\u2069", "\u2028"} <= set(EVERY)
+    assert not {"\t", "\n", "\r", " ", "\u00a0", "ก", "\u0e31", "\u0e48", "\u200b"} & set(EVERY)  # Thai marks are text
+
+
+def test_a_character_class_of_any_characters_matches_exactly_them():
+    specials = [ord(c) for c in "^]-\\["]
+    pattern = re.compile(f"[{text.char_class([*specials, 0x41])}]")
+    assert pattern.findall("x^]-\\[AB") == ["^", "]", "-", "\\", "[", "A"]
+
+
+def test_a_file_name_keeps_none_of_them():
+    name = export.export_file_name(datetime(2023, 7, 7, 17, tzinfo=BANGKOK), [("ค้นหา", "abc\u202eslx.exe\u0085\u200e")],
+                                   ".xlsx")
+    assert name == "kkdash-abc_slx.exe-2566-07-07-1700.xlsx"
 
 
 @pytest.mark.parametrize("char", EVERY, ids=lambda c: f"U+{ord(c):04X}")

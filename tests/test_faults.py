@@ -212,7 +212,8 @@ def banner(at: AppTest, fault: str) -> str:
 def shown_on(at: AppTest) -> dict:
     """What a page run showed, for a failing assertion's message."""
     return {"exception": [e.value for e in at.exception], "buttons": [b.key for b in at.button],
-            "banners": [e.value for e in [*at.warning, *at.error]], "feed": data.sheet_feed().state}
+            "banners": [e.value for e in [*at.warning, *at.error]],
+            "feed": getattr(data.sheet_feed(), "state", None)}
 
 
 def settle() -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from kkdash import pipeline, views
 from kkdash.dates import BANGKOK
+from kkdash.labels import MISSING, ON_TIME
 from kkdash.paths import DEMO_RESPONSES_PATH
 from kkdash.redaction import mask_personal
 from kkdash.sheet import sheet_from_rows
@@ -33,17 +34,19 @@ def outcome(registry, districts):
 
 
 def test_headline_cards_read_as_a_governor_would(outcome):
-    cards = {k.label: (k.value, k.detail) for k in views.headline(outcome, verified=1)}
+    cards = {k.label: (k.value, k.detail, k.status) for k in views.headline(outcome, verified=1)}
     assert cards == {
-        "ส่งรายงานแล้ว": ("3/154", "1.9% ของหน่วยงาน"),
-        "ส่งตรงเวลา": ("2", "หน่วยงาน"),
-        "ส่งล่าช้า": ("1", "หน่วยงาน"),
-        "เลยกำหนดแล้ว ยังไม่ส่ง": ("151", "หน่วยงาน · ส่งแล้วแต่ต้องแก้ไข 0"),
-        "บุคลากรลงนาม": ("100.0%", "30/30 คน · ของหน่วยงานที่ส่งแล้ว 3 แห่ง"),
-        "ลงนามครบทุกคน": ("3", "หน่วยงาน"),
-        "เผยแพร่บนเว็บไซต์": ("2", "ลิงก์ใช้ได้จริง 1 หน่วยงาน"),
-        "เลยกำหนดมาแล้ว": ("3 วัน", "กำหนดส่ง 7 ก.ค. 2566"),
+        "ส่งรายงานแล้ว": ("3/154", "1.9% ของหน่วยงาน", ""),
+        "ส่งตรงเวลา": ("2", "หน่วยงาน", ON_TIME),
+        "ส่งล่าช้า": ("1", "หน่วยงาน", ""),
+        "เลยกำหนดแล้ว ยังไม่ส่ง": ("151", "หน่วยงาน · ส่งแล้วแต่ต้องแก้ไข 0", MISSING),
+        "บุคลากรลงนาม": ("100.0%", "30/30 คน ของหน่วยงานที่ส่งแล้ว 3 แห่ง", ""),
+        "ลงนามครบทุกคน": ("3", "หน่วยงาน", ""),
+        "เผยแพร่บนเว็บไซต์": ("2", "ลิงก์ใช้ได้จริง 1 หน่วยงาน", ""),
+        "เลยกำหนดมาแล้ว": ("3 วัน", "กำหนดส่ง 7 ก.ค. 2566", MISSING),
     }
+    # The printed brief has room for two detail lines a card.
+    assert max(len(k.details) for k in views.headline(outcome, verified=None, sample_links=True)) == 2
 
 
 def test_the_demos_made_up_links_are_not_reported_as_zero_working(outcome):
@@ -62,7 +65,8 @@ def test_search_finds_what_the_abbreviations_stand_for(registry):
     (2, ("เหลือเวลา", "2 วัน")), (0, ("ครบกำหนด", "วันนี้")), (-5, ("เลยกำหนดมาแล้ว", "5 วัน")),
 ])
 def test_deadline_card(outcome, days, card):
-    assert views.deadline_card(days, outcome)[:2] == card
+    shown = views.deadline_card(days, outcome)
+    assert (shown.label, shown.value, shown.status) == (*card, "" if days > 0 else MISSING)
 
 
 def test_filters_round_trip_through_the_url_and_drop_unknown_values():

@@ -13,7 +13,7 @@ import streamlit as st
 
 from kkdash import views
 from kkdash.formats import phone_for_people
-from kkdash.labels import PROVINCE_GROUP_TH, district_label
+from kkdash.labels import district_label
 
 CARD_LIMIT = 60  # a phone scrolls through this many; more is a sign the filters should narrow the list
 CONTACT_COLUMNS = ("call_name", "call_phone")  # whom to call and the `tel:` link, in followup_table
@@ -38,8 +38,7 @@ def cards_html(table: pd.DataFrame, *, include_personal: bool, contact: tuple[st
 
 def _card(row: pd.Series, *, include_personal: bool, contact: tuple[str, str]) -> str:
     name_column, phone_column = contact
-    district = str(row.get("district") or "")
-    details = [district_label("" if district == PROVINCE_GROUP_TH else district)]
+    details = [district_label(str(row.get("district") or ""))]
     if row.get("signed") and row["signed"] != "-":
         details.append(f"ลงนาม {row['signed']} คน")
     return ('<div class="kk-card">'

@@ -87,7 +87,8 @@ BASE_CSS = """
 .kk-map svg { display: block; width: 100%; height: auto; }
 .kk-svg { margin-bottom: 1rem; }  /* Streamlit pulls a Markdown block 1rem up into what follows */
 .kk-cards { display: flex; flex-direction: column; gap: 0.5rem; }
-.kk-card { border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.5rem 0.75rem; }
+.kk-card { border: 1px solid rgba(49, 51, 63, 0.2); border-radius: 0.5rem; padding: 0.5rem 0.75rem;
+           overflow-wrap: anywhere; }  /* a typed link with no space still wraps inside a phone's card */
 .kk-card-name { font-weight: 600; }
 .kk-card-status { font-size: 0.9rem; color: #444; }
 .kk-card-call a { font-weight: 600; white-space: nowrap; }
