@@ -178,12 +178,7 @@ def test_on_a_phone_the_quality_lists_are_cards_not_wide_tables(browser, demo_se
         screenshot(page, "quality-390x844")
     finally:
         page.close()
-    desktop = open_page(browser, f"{demo_server}/quality")
-    try:
-        assert desktop.locator(".kk-card").first.is_hidden()
-        assert desktop.locator("[data-testid='stTable']").first.is_visible()
-    finally:
-        desktop.close()
+    assert_wide_table_on_a_desktop(browser, f"{demo_server}/quality", "[data-testid='stTable']")
 
 
 def test_on_a_phone_the_follow_up_list_is_cards_with_numbers_to_call(browser, demo_server):
@@ -199,10 +194,16 @@ def test_on_a_phone_the_follow_up_list_is_cards_with_numbers_to_call(browser, de
         screenshot(page, "followup-390x844")
     finally:
         page.close()
-    desktop = open_page(browser, f"{demo_server}/followup?status=on_time&district=4012")
+    assert_wide_table_on_a_desktop(browser, f"{demo_server}/followup?status=on_time&district=4012",
+                                   "[data-testid='stDataFrame']")
+
+
+def assert_wide_table_on_a_desktop(browser, url: str, table: str) -> None:
+    """At 1366 px the same page shows its table and hides the phone's cards."""
+    desktop = open_page(browser, url)
     try:
         assert desktop.locator(".kk-card").first.is_hidden()
-        assert desktop.locator("[data-testid='stDataFrame']").first.is_visible()
+        assert desktop.locator(table).first.is_visible()
     finally:
         desktop.close()
 
