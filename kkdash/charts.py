@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from kkdash.dates import format_thai_date
-from kkdash.labels import DISTRICT_PREFIX, PROVINCE_GROUP_TH, STATUS_TH
+from kkdash.labels import PROVINCE_GROUP_TH, STATUS_TH, district_label
 from kkdash.paths import GEOJSON_PATH
 
 STATUS_COLORS = {"on_time": "#2e7d32", "late": "#f9a825", "missing": "#c62828"}
@@ -53,8 +53,7 @@ def _percent_axis_room(figure: go.Figure, font_size: int) -> go.Figure:
 
 def district_labels(districts: pd.DataFrame) -> pd.Series:
     """District rows -> axis labels (`อ.พล`, and the province group as is)."""
-    names = districts["name_th"].astype("str")
-    return (DISTRICT_PREFIX + names).where(~is_province(districts), names)
+    return districts["name_th"].astype("str").map(district_label)
 
 
 def is_province(districts: pd.DataFrame) -> pd.Series:
@@ -96,14 +95,13 @@ def _stacked_order(districts: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return ordered, labels
 
 
-def _separate_province(figure: go.Figure, labels: list[str]) -> None:
-    """A dashed line across the blank line under the province group."""
-    if SEPARATOR in labels:
-        figure.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=SEPARATOR, y1=SEPARATOR,
-                         line={"color": "#999", "width": 1, "dash": "dash"})
+def _separate_province(figure: go.Figure, y: str | float) -> None:
+    """A dashed line across the chart at ``y``, between the province group and the districts."""
+    figure.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=y, y1=y,
+                     line={"color": "#999", "width": 1, "dash": "dash"})
 
 
-def district_progress(districts: pd.DataFrame, *, font_size: int = 14, height: int | None = None) -> go.Figure:
+def district_progress(districts: pd.DataFrame, *, font_size: int = 14) -> go.Figure:
     """Each district's agencies as 100% bars of on time / late / missing, laggards on top.
 
     Shares, not counts: the province-level group has twenty times the agencies of a district,
@@ -123,12 +121,13 @@ def district_progress(districts: pd.DataFrame, *, font_size: int = 14, height: i
             hovertemplate="%{y}: %{customdata[0]} จาก %{customdata[1]} หน่วยงาน (%{x:.1f}%)"
                           + (CORRECTING_HOVER if status == "missing" else "") + f"<extra>{STATUS_TH[status]}</extra>",
         )
-    _separate_province(figure, labels)
+    if SEPARATOR in labels:  # the blank line under the province group
+        _separate_province(figure, SEPARATOR)
     figure.update_layout(
         barmode="stack", bargap=0.25, uniformtext={"minsize": 10, "mode": "show"}, yaxis={"dtick": 1},
         xaxis={"title": "ร้อยละของหน่วยงานในอำเภอ", "range": [0, 100], "ticksuffix": "%"},
     )
-    figure = _layout(figure, height=height or max(320, 26 * len(ordered) + 90), font_size=font_size)
+    figure = _layout(figure, height=max(320, 26 * len(ordered) + 90), font_size=font_size)
     return _percent_axis_room(figure, font_size)
 
 
@@ -155,9 +154,8 @@ def signing_rate_by_district(districts: pd.DataFrame, *, font_size: int = 14) ->
         hovertemplate="%{y}: ลงนาม %{customdata[0]:,} จาก %{customdata[1]:,} คน"
                       " ของหน่วยงานที่ส่งแล้ว %{customdata[2]:,} จาก %{customdata[3]:,} แห่ง<extra></extra>",
     ))
-    if len(province):
-        figure.add_shape(type="line", xref="paper", x0=0, x1=1, yref="y", y0=0.5, y1=0.5,
-                         line={"color": "#999", "width": 1, "dash": "dash"})
+    if len(province):  # between the first bar and the second
+        _separate_province(figure, 0.5)
     figure.update_layout(uniformtext={"minsize": font_size - 2, "mode": "show"},
                          xaxis={"title": "ร้อยละผู้ลงนาม ของหน่วยงานที่ส่งแล้ว", "range": [0, 100], "ticksuffix": "%"},
                          yaxis={"dtick": 1, "autorange": "reversed"}, showlegend=False)
@@ -201,8 +199,9 @@ def _mark_target_and_deadline(figure: go.Figure, days: pd.DataFrame, deadline: d
     deadline line can then never meet the target's, wherever the deadline falls and however narrow.
     """
     expected = int(days["expected"].iloc[0]) if len(days) else 0
-    end = _deadline_end(deadline).timestamp() * 1000
-    side = _roomier_side(days["day"], _deadline_end(deadline))
+    deadline_end = _deadline_end(deadline)
+    end = deadline_end.timestamp() * 1000
+    side = _roomier_side(days["day"], deadline_end)
     # Plain shapes and annotations, as add_hline/add_vline would make them: those look for the subplots
     # each line spans through the whole figure, a third of the time of drawing the timeline.
     figure.update_layout(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from kkdash.labels import LINK_OK, NO_DECLARATION, UNREACHABLE
+from kkdash.labels import LINK_OK, LINK_STATUS_TH, NO_DECLARATION, UNREACHABLE
 
 # Names reserved never to resolve (RFC 2606/6761): asking DNS about them is a wasted round trip.
 SAMPLE_DOMAINS = ("example", "invalid")
@@ -39,15 +39,16 @@ def found_sentence(results: Iterable[tuple[str, str]]) -> str:
     cannot open by design.
     """
     pairs = list(results)
-    sample = sum(is_sample_url(url) for url, _ in pairs)
     real = [status for url, status in pairs if not is_sample_url(url)]
+    sample = len(pairs) - len(real)
     if not pairs:
         return "ยังไม่มีลิงก์ให้ตรวจ"
     if sample == len(pairs):
         return (f"ตรวจ {len(pairs):,} ลิงก์: ทุกลิงก์เป็นโดเมนสมมติ (.example) ของข้อมูลตัวอย่าง"
                 " จึงเปิดไม่ได้โดยตั้งใจ — เมื่อเชื่อมแผ่นงานจริงจะเห็นผลตรวจของลิงก์จริง")
     counts = " · ".join(f"{label} {sum(s == code for s in real):,}" for code, label in
-                        ((LINK_OK, "ใช้ได้"), (UNREACHABLE, "เปิดไม่ได้"), (NO_DECLARATION, "ไม่พบเนื้อหาประกาศ")))
+                        ((LINK_OK, "ใช้ได้"), (UNREACHABLE, LINK_STATUS_TH[UNREACHABLE]),
+                         (NO_DECLARATION, LINK_STATUS_TH[NO_DECLARATION])))
     extra = f" (และลิงก์สมมติ .example {sample:,} ลิงก์ ซึ่งเปิดไม่ได้โดยตั้งใจ)" if sample else ""
     return f"ตรวจ {len(real):,} ลิงก์: {counts}{extra}"
 

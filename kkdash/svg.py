@@ -19,7 +19,15 @@ from html import escape
 import pandas as pd
 from plotly.colors import sample_colorscale
 
-from kkdash.charts import COVERAGE_SCALE, FONT, STATUS_COLORS, district_labels, district_shapes, split_province
+from kkdash.charts import (
+    COVERAGE_SCALE,
+    FONT,
+    STATUS_COLORS,
+    district_labels,
+    district_shapes,
+    is_province,
+    split_province,
+)
 from kkdash.labels import PROVINCE_GROUP_TH, STATUS_TH, district_label
 from kkdash.text import display_width
 
@@ -74,26 +82,23 @@ def district_bars(districts: pd.DataFrame, *, width: int, height: int, font_size
     and every bar ends with `reported/expected`.
     """
     province, rows = split_province(districts)
-    rows = rows.reset_index(drop=True)
-    labels = list(district_labels(rows))
-    province_labels = [f"{PROVINCE_GROUP_TH} ({int(n):,} หน่วยงาน)" for n in province["expected"]]
-    counts = [f"{int(r):,}/{int(e):,}" for r, e in zip(pd.concat([province, rows])["reported"],
-                                                      pd.concat([province, rows])["expected"], strict=True)]
+    ordered = pd.concat([province, rows])
+    labels = [f"{PROVINCE_GROUP_TH} ({int(n):,} หน่วยงาน)" for n in province["expected"]] + list(district_labels(rows))
+    counts = [f"{int(r):,}/{int(e):,}" for r, e in zip(ordered["reported"], ordered["expected"], strict=True)]
     legend_height = 2.0 * font_size
     gap = 0.8 * font_size if len(province) else 0.0  # between the province's line and the districts
     slots = len(rows) + len(province)
     # A Thai line reaches above and below its em box (vowels and tone marks): room at the top and foot.
     row = (height - legend_height - gap - 0.4 * font_size) / max(slots, 1)
     size = min(font_size, row * 0.85)
-    label_width = max((text_width(t, size) for t in labels + province_labels), default=0) + 0.6 * size
+    label_width = max((text_width(t, size) for t in labels), default=0) + 0.6 * size
     count_width = max((text_width(t, size) for t in counts), default=0) + 0.6 * size
     bar_left, bar_right = label_width, width - count_width
     body = _legend(size, bar_left)
     y = legend_height
-    for index, (_, district) in enumerate(pd.concat([province, rows]).iterrows()):
-        label = province_labels[0] if index < len(province) else labels[index - len(province)]
-        body += _bar_row(district, label, counts[index], y=y, row=row, size=size, left=bar_left, right=bar_right,
-                         bold=index < len(province))
+    for index, (_, district) in enumerate(ordered.iterrows()):
+        body += _bar_row(district, labels[index], counts[index], y=y, row=row, size=size, left=bar_left,
+                         right=bar_right, bold=index < len(province))
         y += row + (gap if index == len(province) - 1 else 0)
         if index == len(province) - 1:
             line_y = y - gap / 2
@@ -209,7 +214,7 @@ def coverage_map(districts: pd.DataFrame, *, width: int, font_size: int = 16) ->
     legend_width = 4.5 * font_size
     projected = _project(int(width - legend_width - font_size))
     top = 0.8 * font_size
-    rows = districts[districts["district_code"].astype(bool)].set_index("district_code")
+    rows = districts[~is_province(districts)].set_index("district_code")
     body = [f'<g transform="translate({0.5 * font_size:.1f},{top:.1f})">']
     for code, path in projected.paths.items():
         body.append(_district_shape(rows.loc[code], path))

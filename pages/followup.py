@@ -30,14 +30,16 @@ if chosen.empty:
     st.info("ไม่มีหน่วยงานตามเงื่อนไขที่เลือก — ลองเอาตัวกรองบางตัวออก", icon=":material/filter_alt_off:")
     st.stop()
 
-selection = st.dataframe(
-    views.followup_table(chosen, include_personal=personal),
-    column_config=tables.followup_columns(include_personal=personal),
-    column_order=tables.followup_order(include_personal=personal),
-    hide_index=True, width="stretch", height=min(640, 38 + 35 * max(len(chosen), 1)),
-    on_select="rerun", selection_mode="single-row", key="followup_table",
-)
-agencycards.agency_cards(chosen, include_personal=personal)  # instead of the table on a phone
+shown = views.followup_table(chosen, include_personal=personal)
+with st.container(key="kk_wide_followup"):  # a phone gets the cards below instead
+    selection = st.dataframe(
+        shown,
+        column_config=tables.followup_columns(include_personal=personal),
+        column_order=tables.followup_order(include_personal=personal),
+        hide_index=True, width="stretch", height=min(640, 38 + 35 * max(len(chosen), 1)),
+        on_select="rerun", selection_mode="single-row", key="followup_table",
+    )
+agencycards.agency_cards(shown, include_personal=personal)
 tables.agency_downloads(campaign, chosen, filters=filters, include_personal=personal)
 if personal and st.toggle(f"เขียนข้อความเตือนหน่วยงานในรายการนี้ ({len(chosen):,} หน่วยงาน)", key="reminder_open"):
     reminders.reminder_panel(campaign, chosen, who=signin.author(decision))

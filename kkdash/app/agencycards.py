@@ -11,40 +11,36 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from kkdash import views
 from kkdash.formats import phone_for_people
 from kkdash.labels import district_label
 
 CARD_LIMIT = 60  # a phone scrolls through this many; more is a sign the filters should narrow the list
-CONTACT_COLUMNS = ("call_name", "call_phone")  # whom to call and the `tel:` link, in followup_table
 
 
-def agency_cards(agencies: pd.DataFrame, *, include_personal: bool, key: str = "followup_cards",
-                 contact: tuple[str, str] = CONTACT_COLUMNS) -> None:
-    """Cards for the first CARD_LIMIT agencies, in the order given (shown on phones only, by CSS)."""
-    table = views.followup_table(agencies.head(CARD_LIMIT), include_personal=include_personal)
-    with st.container(key=key):
-        st.html(cards_html(table, include_personal=include_personal, contact=contact))
-        if len(agencies) > CARD_LIMIT:
-            st.caption(f"แสดง {CARD_LIMIT:,} จาก {len(agencies):,} หน่วยงาน — เลือกสถานะหรืออำเภอ หรือค้นหาชื่อ"
+def agency_cards(table: pd.DataFrame, *, include_personal: bool) -> None:
+    """Cards for the first CARD_LIMIT rows of the follow-up table (views.followup_table), in its order
+    (shown on phones only, by frame.PHONE_CSS, in place of the table kept under `kk_wide_followup`)."""
+    with st.container(key="kk_cards_followup"):
+        st.html(cards_html(table.head(CARD_LIMIT), include_personal=include_personal))
+        if len(table) > CARD_LIMIT:
+            st.caption(f"แสดง {CARD_LIMIT:,} จาก {len(table):,} หน่วยงาน — เลือกสถานะหรืออำเภอ หรือค้นหาชื่อ"
                        " เพื่อดูหน่วยงานอื่น")
 
 
-def cards_html(table: pd.DataFrame, *, include_personal: bool, contact: tuple[str, str] = CONTACT_COLUMNS) -> str:
+def cards_html(table: pd.DataFrame, *, include_personal: bool) -> str:
     """views.followup_table rows -> one card each: name, status, district and progress, whom to call."""
     return '<div class="kk-cards">' + "".join(
-        _card(row, include_personal=include_personal, contact=contact) for _, row in table.iterrows()) + "</div>"
+        _card(row, include_personal=include_personal) for _, row in table.iterrows()) + "</div>"
 
 
-def _card(row: pd.Series, *, include_personal: bool, contact: tuple[str, str]) -> str:
-    name_column, phone_column = contact
+def _card(row: pd.Series, *, include_personal: bool) -> str:
     details = [district_label(str(row.get("district") or ""))]
     if row.get("signed") and row["signed"] != "-":
         details.append(f"ลงนาม {row['signed']} คน")
     return ('<div class="kk-card">'
             f'<div class="kk-card-name">{escape(str(row["name_th"]))}</div>'
             f'<div class="kk-card-status">{escape(str(row["status"]))} · {escape(" · ".join(details))}</div>'
-            f'<div class="kk-card-call">{_whom_to_call(row, include_personal, name_column, phone_column)}</div>'
+            f'<div class="kk-card-call">{_whom_to_call(row, include_personal)}</div>'
             f"{_last_chase(row)}</div>")
 
 
@@ -58,12 +54,12 @@ def _last_chase(row: pd.Series) -> str:
     return f'<div class="kk-card-status">ติดตามล่าสุด: {escape(action)}{escape(promised)} ({escape(when)})</div>'
 
 
-def _whom_to_call(row: pd.Series, include_personal: bool, name_column: str, phone_column: str) -> str:
+def _whom_to_call(row: pd.Series, include_personal: bool) -> str:
     """`โทร นายสมชาย ใจดี 081-234-5678` with a `tel:` link; a plain sentence when there is no one to show."""
     if not include_personal:
         return "ข้อมูลติดต่อเห็นได้เฉพาะฝ่ายบุคคล"
-    name = str(row.get(name_column) or "").strip()
-    link = str(row.get(phone_column) or "")
+    name = str(row.get("call_name") or "").strip()
+    link = str(row.get("call_phone") or "")  # followup_table's `tel:` link
     if not link.startswith("tel:"):
         return escape(f"ติดต่อ {name} (ไม่มีเบอร์โทรศัพท์)") if name else "ยังไม่มีชื่อและเบอร์ผู้ติดต่อ"
     digits = link.removeprefix("tel:")

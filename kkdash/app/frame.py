@@ -47,11 +47,9 @@ PHONE_CSS = """
   [data-testid="stMetricDelta"] { font-size: 0.75rem; }
   [data-testid="stLayoutWrapper"]:has(> .st-key-overview_more) { order: 1; }
   [data-testid="stLayoutWrapper"]:has(> .st-key-overview_details) { order: 2; }
-  .st-key-followup_table { display: none; }
   [data-testid="stLayoutWrapper"]:has(> [class*="st-key-kk_wide_"]) { display: none; }
 }
 @media (min-width: 641px) {
-  [data-testid="stLayoutWrapper"]:has(> .st-key-followup_cards) { display: none; }
   [data-testid="stLayoutWrapper"]:has(> [class*="st-key-kk_cards_"]) { display: none; }
 }
 """

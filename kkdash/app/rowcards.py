@@ -11,9 +11,9 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
+from kkdash.app.agencycards import CARD_LIMIT  # as many cards as a phone scrolls through, on every page
 from kkdash.labels import ROW_HEADERS_TH
 
-CARD_LIMIT = 60  # as many as a phone scrolls through; the CSV under the list holds every row
 HEAD_COLUMNS = ("row_number", "submitted_at", "agency_id")  # the first line: which row (or agency), and when
 NAME_COLUMNS = ("agency", "name_th", "typed_name")  # the bold line: the registry's name when the row matched one
 PLAIN_COLUMNS = ("reason", "warning")  # what the list is about: shown without a header, the list's title says it
@@ -24,7 +24,12 @@ def row_cards(frame: pd.DataFrame, *, key: str) -> None:
     with st.container(key=f"kk_cards_{key}"):
         st.html(cards_html(frame.head(CARD_LIMIT)))
         if len(frame) > CARD_LIMIT:
-            st.caption(f"แสดง {CARD_LIMIT:,} แถวแรกจาก {len(frame):,} แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด")
+            st.caption(first_rows_caption(CARD_LIMIT, len(frame)))
+
+
+def first_rows_caption(shown: int, total: int) -> str:
+    """What a list cut to its first rows says under them (the CSV under the list holds every row)."""
+    return f"แสดง {shown:,} แถวแรกจาก {total:,} แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด"
 
 
 def cards_html(frame: pd.DataFrame) -> str:

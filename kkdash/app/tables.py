@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import pandas as pd
 import streamlit as st
 
@@ -195,10 +193,10 @@ def agency_history(outcome: Outcome, agency: pd.Series, *, include_personal: boo
     st.dataframe(history, column_config=HISTORY_COLUMNS, hide_index=True, width="stretch", key="followup_history")
 
 
-def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: str,
-                full_text: bool = False, content: tuple = (), as_of: datetime | None = None) -> None:
-    """A heading with the row count, the rows (or a line saying there are none), and their CSV
-    (built once per ``content``: the data version and moment the rows come from; named for ``as_of``)."""
+def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: str, campaign: Campaign,
+                personal: bool, full_text: bool = False) -> None:
+    """A heading with the row count, the rows (or a line saying there are none), and their CSV, built when
+    clicked and then once per campaign moment and role (``personal``: the rows quote typed text as typed)."""
     st.subheader(f"{title} ({len(frame):,}) — {note}")
     if frame.empty:
         st.success(empty)
@@ -210,12 +208,12 @@ def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: 
             st.dataframe(frame.head(GRID_ROWS), column_config=QUALITY_COLUMNS, hide_index=True, width="stretch",
                          key=key)
         if len(frame) > GRID_ROWS:
-            st.caption(f"แสดง {GRID_ROWS:,} แถวแรกจาก {len(frame):,} แถว — ดาวน์โหลด CSV ด้านล่างเพื่อดูทั้งหมด")
+            st.caption(rowcards.first_rows_caption(GRID_ROWS, len(frame)))
     rowcards.row_cards(frame, key=key)
-    thai = frame.rename(columns=ROW_HEADERS_TH)
-    # Built when clicked, and then once per content: a national list's CSV takes seconds to write.
-    csv = (lambda: data.export_bytes("csv", thai, key=(*content, key))) if content else export.csv_bytes(thai)
-    name = export.export_file_name(as_of, [("", title)], ".csv") if as_of else f"kkdash-{key}.csv"
+    def csv() -> bytes:  # built when clicked, then once per content: a national list's CSV takes seconds
+        return data.export_bytes("csv", frame.rename(columns=ROW_HEADERS_TH), key=(*campaign.key, personal, key))
+
+    name = export.export_file_name(campaign.outcome.as_of, [("", title)], ".csv")
     st.download_button(f"ดาวน์โหลด{title} (CSV)", csv, icon=":material/download:", file_name=name, mime="text/csv",
                        key=f"{key}_csv")
 
