@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +29,7 @@ from kkdash.labels import (
     YES_TH,
     district_label,
 )
-from kkdash.text import BIDI_CODES, CONTROL_CODES, LINE_SEPARATOR_CODES, char_class
+from kkdash.text import BIDI_CODES, CONTROL_CODES, LINE_SEPARATOR_CODES, char_class, spacing_characters
 
 # OWASP "CSV injection": a cell starting with one of these is run as a formula by spreadsheets.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -179,12 +178,7 @@ def _fit_columns(sheet, frame: pd.DataFrame) -> None:
 
 def cell_width(text: str) -> float:
     """How many widths of "0" ``text`` takes in a spreadsheet cell: Thai letters a little more, marks none."""
-    width = 0.0
-    for char in text:
-        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        width += THAI_LETTER_WIDTH if "\u0e00" <= char <= "\u0e7f" else 1.0
-    return width
+    return sum((THAI_LETTER_WIDTH if "\u0e00" <= char <= "\u0e7f" else 1.0 for char in spacing_characters(text)), 0.0)
 
 
 def write_table(frame: pd.DataFrame, path: Path | str, *, sheet_name: str = DATA_SHEET,
@@ -222,7 +216,7 @@ def describe_filters(*, statuses: Sequence[str] = (), districts: Sequence[str] =
 def describe_agency_filters(filters: views.AgencyFilters, agencies: pd.DataFrame) -> list[tuple[str, str]]:
     """The follow-up filters in Thai words, for a file name and an about sheet: districts as `อ.พล` or
     `ระดับจังหวัด`, named from all ``agencies`` (so a filter that matches nothing is still named)."""
-    names = dict(zip(agencies["district_code"], agencies["district_name_th"], strict=True))
+    names = views.district_names(agencies)
     districts = [district_label("" if code == views.PROVINCE_FILTER else names.get(code, code))
                  for code in filters.districts]
     return describe_filters(statuses=filters.statuses, districts=districts, kinds=filters.kinds,

@@ -9,6 +9,9 @@ import tempfile
 from pathlib import Path
 
 THAI_WINDOWS = "cp874"  # Windows-874: TIS-620 and a few punctuation marks; what Thai Excel saves as "CSV"
+# Why a file decode_thai_text refused cannot be read, for the responses file and the registry alike.
+NOT_THAI_TEXT = ("ต้องเป็นไฟล์ CSV แบบ UTF-8 หรือแบบภาษาไทยของ Windows (TIS-620/Windows-874 ที่ Excel บันทึกเป็น CSV)"
+                 " — ไฟล์นี้ไม่ใช่ทั้งสองแบบ")
 _THAI_LETTER = re.compile("[ก-ฮ]")
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from kkdash.contacts import parse_phone_list_series, split_addresses
 from kkdash.errors import InputError
-from kkdash.files import decode_thai_text
+from kkdash.files import NOT_THAI_TEXT, decode_thai_text
 from kkdash.labels import KINDS_TH, REGISTRY_HEADERS_TH
 from kkdash.parsing import CLEAN
 from kkdash.paths import DISTRICTS_PATH, REGISTRY_PATH
@@ -50,8 +50,7 @@ def load_registry(path: Path | str = REGISTRY_PATH, *, districts: pd.DataFrame |
     except FileNotFoundError as exc:
         raise RegistryError(f"ไม่พบไฟล์ทะเบียนหน่วยงาน: {path}") from exc
     except UnicodeError as exc:
-        raise RegistryError(f"อ่านไฟล์ทะเบียนหน่วยงานไม่ได้ ({path}): ต้องเป็นไฟล์ CSV แบบ UTF-8 หรือแบบภาษาไทยของ Windows"
-                            " (TIS-620/Windows-874 ที่ Excel บันทึกเป็น CSV) — ไฟล์นี้ไม่ใช่ทั้งสองแบบ") from exc
+        raise RegistryError(f"อ่านไฟล์ทะเบียนหน่วยงานไม่ได้ ({path}): {NOT_THAI_TEXT}") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, OSError) as exc:
         detail = " ".join(str(exc).split())
         raise RegistryError(f"อ่านไฟล์ทะเบียนหน่วยงานไม่ได้ ({path}): {detail}") from exc

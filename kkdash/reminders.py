@@ -285,6 +285,14 @@ def recipients_of(agency: Mapping) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(recipients), tuple(f"ข้ามอีเมล {address!r} ของ {name}: รูปแบบอีเมลไม่ถูกต้อง" for address in malformed)
 
 
+def compose_messages(chosen: pd.DataFrame, rows: pd.DataFrame, *, deadline: date, form_url: str, hr_contact: str,
+                     templates: Path | str) -> list[Message]:
+    """The agencies listed (kkdash.metrics statuses) and the classified rows -> a message for each that still
+    owes something, from HR's templates folder: what the follow-up page and `remind` both write."""
+    context = Campaign(form_url=form_url, hr_contact=hr_contact, deadline=deadline)
+    return messages_for(agency_records(chosen, rows), context, load_templates(templates))
+
+
 def agency_records(agencies: pd.DataFrame, rows: pd.DataFrame) -> list[dict]:
     """Agency statuses (kkdash.metrics) and the classified rows -> the mappings owed_items and compose read.
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pyarrow as pa
 from pyarrow import csv as arrow_csv
 
-from kkdash.files import decode_thai_text, path_kind
+from kkdash.files import NOT_THAI_TEXT, decode_thai_text, path_kind
 from kkdash.sheet import RawSheet, SourceError, sheet_from_rows, text_frame
 
 # Past this many columns Arrow's work per column outweighs its speed on rows: 18 278 columns (a
@@ -61,8 +61,7 @@ def _decoded(path: Path) -> tuple[str, str]:
     try:
         text, thai_windows = decode_thai_text(data)
     except UnicodeError:
-        raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): ต้องเป็นไฟล์ CSV แบบ UTF-8 หรือแบบภาษาไทยของ Windows"
-                          " (TIS-620/Windows-874 ที่ Excel บันทึกเป็น CSV) — ไฟล์นี้ไม่ใช่ทั้งสองแบบ") from None
+        raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): {NOT_THAI_TEXT}") from None
     if not thai_windows:
         return text, ""
     note = (f"ไฟล์ {path.name} บันทึกเป็นภาษาไทยแบบ Windows (TIS-620/Windows-874) จึงอ่านด้วยรหัสนั้น"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 
 import pandas as pd
 
@@ -66,11 +67,12 @@ def one_line(text: str | None) -> str:
     return _SPACES.sub(" ", text or "").strip()
 
 
+def spacing_characters(text: str) -> Iterator[str]:
+    """The characters of ``text`` that take room of their own: Thai marks above and below a letter, and
+    invisible format characters, take none."""
+    return (char for char in text if unicodedata.category(char) not in ("Mn", "Me", "Cf"))
+
+
 def display_width(text: str) -> int:
-    """How many columns ``text`` takes in a terminal or a spreadsheet: Thai marks above and below take none."""
-    width = 0
-    for char in text:
-        if unicodedata.category(char) in ("Mn", "Me", "Cf"):
-            continue
-        width += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return width
+    """How many columns ``text`` takes in a terminal (wide characters two) — a spreadsheet's is export.cell_width."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in spacing_characters(text))

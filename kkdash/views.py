@@ -206,6 +206,12 @@ def chase_sentence(done: int, total: int) -> str:
     return f"ติดตามแล้ว {done:,} จาก {total:,} หน่วยงานที่ยังไม่ส่งหรือส่งล่าช้า"
 
 
+def district_names(agencies: pd.DataFrame) -> dict[str, str]:
+    """The districts the agencies are in -> {code: Thai name}, in code order (the province group has no code)."""
+    pairs = agencies[["district_code", "district_name_th"]].drop_duplicates().sort_values("district_code")
+    return {code: name for code, name in pairs.itertuples(index=False) if code}
+
+
 def search_mask(agencies: pd.DataFrame, query: str) -> pd.Series:
     """Agencies whose name, alias or code holds ``query``, both read as sheet names are (`สนง.`, `ขก`, spaces)."""
     needle = normalize_name(query)

@@ -11,7 +11,7 @@ campaign = frame.page_campaign("ติดตามหน่วยงาน")
 outcome = campaign.outcome
 decision = signin.access_decision(campaign.dataset)
 personal = decision.contacts
-agencies = linkcheck.agencies_with_links(outcome)
+agencies = linkcheck.agencies_with_links(campaign)
 log_summary, chased, log_problem = chaselog.summary(outcome.deadline, outcome.as_of)
 if personal:
     agencies = views.with_chase(agencies, log_summary, today=outcome.as_of.date())

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from kkdash import views
-from kkdash.app import cards, chaselog, figures, frame, linkcheck, state, wall
+from kkdash.app import cards, chaselog, figures, frame, state, wall
 
 frame.ensure_framed()
 
@@ -31,7 +31,7 @@ def overview() -> None:
     with st.container(key="overview_more"):
         cards.kpi_cards(kpis[4:])
     chaselog.progress_caption(outcome)
-    cards.brief_button(campaign, links_verified=views.verified_count(linkcheck.agencies_with_links(outcome)))
+    cards.brief_button(campaign)
     with st.container(key="overview_districts"):
         left, right = st.columns([1, 1])
         with left:

@@ -1,6 +1,5 @@
 """Shared fixtures: the real registry and district list in data/, and a clean app environment."""
 
-import os
 
 import pandas as pd
 import pytest
@@ -16,13 +15,9 @@ def private_cache(tmp_path_factory):
     """The run's own cache folder (last good sheet, link results, the SQLite chase log), for every test and
     every `python -m kkdash` it starts: a developer's real chase log never changes a test, nor a test it."""
     folder = tmp_path_factory.mktemp("kkdash-cache")
-    previous = os.environ.get("KKDASH_CACHE_DIR")
-    os.environ["KKDASH_CACHE_DIR"] = str(folder)
-    yield folder
-    if previous is None:
-        os.environ.pop("KKDASH_CACHE_DIR", None)
-    else:
-        os.environ["KKDASH_CACHE_DIR"] = previous
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KKDASH_CACHE_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

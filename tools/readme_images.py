@@ -12,11 +12,9 @@ import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import insert
-
+from kkdash.chase import new_entry
 from kkdash.dates import BANGKOK
 from kkdash.store import ChaseLog, default_database_url
-from kkdash.store.schema import chase_log
 from tools.browsing import ROOT, chromium, streamlit_server, wait_idle
 
 IMAGES = ROOT / "docs" / "images"
@@ -35,11 +33,11 @@ ENTRIES = [
 
 def seed_chase_log(cache: Path) -> None:
     """The entries above, written as the app would have written them during the campaign."""
-    rows = [{"campaign": CAMPAIGN, "agency_id": agency, "action": action, "note": note, "promised_on": promised,
-             "author": by, "at": at.replace(tzinfo=BANGKOK), "corrects": None, "subject": "", "recipients": "[]"}
-            for agency, action, note, promised, by, at in ENTRIES]
-    with ChaseLog(default_database_url(cache)) as log, log.engine.begin() as connection:
-        connection.execute(insert(chase_log), rows)
+    with ChaseLog(default_database_url(cache)) as log:
+        for agency, action, note, promised, by, at in ENTRIES:
+            entry = new_entry(campaign=CAMPAIGN, agency_id=agency, action=action, note=note, promised_on=promised,
+                              by=by, today=at.date(), known_agencies={agency})
+            log.add(entry, at=at.replace(tzinfo=BANGKOK))
 
 
 def take(browser, url: str, name: str, *, width: int, height: int, element: str | None = None) -> Path:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kkdash import views
+from kkdash.app import linkcheck
 from kkdash.pipeline import Outcome
-from kkdash.views import Kpi
 
 
-def kpi_cards(kpis: list[Kpi], *, per_row: int = 4) -> None:
+def kpi_cards(kpis: list[views.Kpi], *, per_row: int = 4) -> None:
     """KPI cards in rows of ``per_row``."""
     for start in range(0, len(kpis), per_row):
         for column, kpi in zip(st.columns(per_row), kpis[start:start + per_row], strict=False):
@@ -24,8 +25,9 @@ def progress_note(outcome: Outcome) -> None:
         st.success("ทุกหน่วยงานในทะเบียนส่งแบบรายงานแล้ว", icon="✅")
 
 
-def brief_button(campaign, *, links_verified: int | None) -> None:
-    """ดาวน์โหลดสรุปสำหรับผู้บริหาร (PDF): the governor's one page for the moment shown, built when asked for."""
+def brief_button(campaign) -> None:
+    """ดาวน์โหลดสรุปสำหรับผู้บริหาร (PDF): the governor's one page for the moment shown, built when asked for
+    (with the links the stored checks found working)."""
     from kkdash import brief
     from kkdash.dates import now
     from kkdash.export import export_file_name
@@ -33,8 +35,9 @@ def brief_button(campaign, *, links_verified: int | None) -> None:
     outcome, dataset = campaign.outcome, campaign.dataset
 
     def pdf() -> bytes:
+        verified = views.verified_count(linkcheck.agencies_with_links(campaign))
         return brief.brief_pdf(outcome, source_label=dataset.label, demo=dataset.is_demo, generated_at=now(),
-                               links_verified=links_verified)
+                               links_verified=verified)
 
     name = export_file_name(outcome.as_of, [("", "สรุปผู้บริหาร")], ".pdf")  # the moment in BE, as every export
     st.download_button("ดาวน์โหลดสรุปสำหรับผู้บริหาร (PDF)", pdf, file_name=name,

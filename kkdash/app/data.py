@@ -201,17 +201,3 @@ def built_once(name: str, key: tuple, build: Callable[[], object]) -> object:
     """``build()`` once per ``name`` and ``key``, the content it depends on (data version, moment, deadline …):
     a rerun that changes nothing (a widget elsewhere, the wall's refresh) reuses the figure or table built."""
     return _built(name, key, build)
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _per_outcome(name: str, outcome_id: int, key: tuple, _outcome: object, _build: Callable[[], object]) -> tuple:
-    return _outcome, _build()
-
-
-def per_outcome(name: str, outcome: object, key: tuple, build: Callable[[], object]) -> object:
-    """``build()`` once per ``outcome`` (and ``key``), for helpers that are handed only the outcome.
-
-    The entry holds the outcome itself, so while it lives no other outcome can have its id.
-    """
-    held, value = _per_outcome(name, id(outcome), key, outcome, build)
-    return value if held is outcome else build()

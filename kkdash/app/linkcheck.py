@@ -9,8 +9,8 @@ import streamlit as st
 
 from kkdash import links, views
 from kkdash.app import data
+from kkdash.app.state import Campaign
 from kkdash.linkreport import found_sentence, only_sample_links
-from kkdash.pipeline import Outcome
 
 LINK_MAX_AGE = timedelta(hours=24)
 FOUND_KEY = "linkcheck_found"  # what the last check found, said once on the run after it
@@ -31,11 +31,12 @@ def link_results(agencies: pd.DataFrame) -> pd.DataFrame:
     return links.load_link_results(_settings().link_cache_path, urls=agencies["published_url"].dropna())
 
 
-def agencies_with_links(outcome: Outcome) -> pd.DataFrame:
-    """The outcome's agencies with each one's stored link-check status, once per outcome and stored results
-    (a national registry's 19 000 links take a fifth of a second to look up)."""
-    return data.per_outcome("agencies-with-links", outcome, (link_results_version(),),
-                            lambda: views.with_link_status(outcome.agencies, link_results(outcome.agencies)))
+def agencies_with_links(campaign: Campaign) -> pd.DataFrame:
+    """The campaign's agencies with each one's stored link-check status, once per campaign moment and stored
+    results (a national registry's 19 000 links take a fifth of a second to look up)."""
+    agencies = campaign.outcome.agencies
+    return data.built_once("agencies-with-links", (*campaign.key, link_results_version()),
+                           lambda: views.with_link_status(agencies, link_results(agencies)))
 
 
 def headline_links(agencies: pd.DataFrame) -> dict:

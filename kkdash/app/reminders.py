@@ -49,15 +49,16 @@ def _jobs() -> dict[str, Job]:
 def reminder_panel(campaign: Campaign, chosen: pd.DataFrame, *, who: str) -> None:
     """The reminder section for the agencies listed (those that still owe something get a message)."""
     settings = data.app_settings()
+    key = _content_key(campaign, chosen, settings.reminders)
     try:
-        messages = _messages(campaign, chosen, settings.reminders)
+        messages = _messages(campaign, chosen, settings.reminders, key=key)
     except reminders.TemplateError as exc:
         st.error(f"แม่แบบข้อความเตือนใช้ไม่ได้ — ยังไม่มีการส่งใด ๆ: {literal(exc, limit=600)}", icon=":material/error:")
         return
     if not messages:
         st.info("หน่วยงานในรายการนี้ไม่มีสิ่งที่ค้าง จึงไม่มีข้อความเตือน", icon=":material/task_alt:")
         return
-    _downloads(messages, campaign.outcome.as_of, key=_content_key(campaign, chosen, settings.reminders))
+    _downloads(messages, campaign.outcome.as_of, key=key)
     _email(messages, settings, campaign, who)
     _preview(messages)
 
@@ -70,17 +71,14 @@ def _content_key(campaign: Campaign, chosen: pd.DataFrame, settings: ReminderSet
     return (*campaign.key, tuple(chosen["agency_id"]), linkcheck.link_results_version(), settings, saved)
 
 
-def _messages(campaign: Campaign, chosen: pd.DataFrame, settings: ReminderSettings) -> list[reminders.Message]:
-    """Every listed agency's message, composed once per content: a click elsewhere on the page reuses them."""
+def _messages(campaign: Campaign, chosen: pd.DataFrame, settings: ReminderSettings, *,
+              key: tuple) -> list[reminders.Message]:
+    """Every listed agency's message, composed once per content (``key``): a click elsewhere reuses them."""
     outcome = campaign.outcome
 
-    def compose() -> list[reminders.Message]:
-        context = reminders.Campaign(form_url=settings.form_url, hr_contact=settings.hr_contact,
-                                     deadline=outcome.deadline)
-        templates = reminders.load_templates(settings.templates)
-        return reminders.messages_for(reminders.agency_records(chosen, outcome.rows), context, templates)
-
-    return data.built_once("reminder-messages", _content_key(campaign, chosen, settings), compose)
+    return data.built_once("reminder-messages", key, lambda: reminders.compose_messages(
+        chosen, outcome.rows, deadline=outcome.deadline, form_url=settings.form_url, hr_contact=settings.hr_contact,
+        templates=settings.templates))
 
 
 def _downloads(messages: list[reminders.Message], as_of: datetime, *, key: tuple) -> None:

@@ -77,8 +77,7 @@ def agency_filters(agencies: pd.DataFrame, *, key: str, chase: bool = False) -> 
 
 def _district_options(agencies: pd.DataFrame) -> dict[str, str]:
     """District codes present in the registry (in code order) -> `อ.ชื่อ`, then the province group."""
-    pairs = agencies[["district_code", "district_name_th"]].drop_duplicates().sort_values("district_code")
-    options = {code: district_label(name) for code, name in pairs.itertuples(index=False) if code}
+    options = {code: district_label(name) for code, name in views.district_names(agencies).items()}
     if (agencies["district_code"] == "").any():
         options[views.PROVINCE_FILTER] = PROVINCE_GROUP_TH
     return options
@@ -151,8 +150,8 @@ def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views
                      include_personal: bool) -> None:
     """CSV and Excel of the listed agencies, built once per content (data, moment, filters, role, link checks)."""
     outcome = campaign.outcome
-    content = (campaign.dataset.version, outcome.as_of, outcome.deadline, tuple(filters.to_params().items()),
-               include_personal, linkcheck.link_results_version(), _chase_version(chosen))
+    content = (*campaign.key, tuple(filters.to_params().items()), include_personal, linkcheck.link_results_version(),
+               _chase_version(chosen))
     words = export.describe_agency_filters(filters, outcome.agencies)
     about = downloads.about(campaign, words, count=len(chosen), include_personal=include_personal)
     left, right, _ = st.columns([1, 1, 3])

@@ -13,7 +13,6 @@ import streamlit as st
 
 from kkdash import views
 from kkdash.app import cards, chaselog, figures, frame, state
-from kkdash.dates import format_thai_date
 
 # The charts' boxes on a 1920×1080 wall, in px there (one rem is 18 px): the SVG viewBoxes.
 BARS_WIDTH, MAP_WIDTH, CHART_HEIGHT = 1110, 740, 774
@@ -41,9 +40,7 @@ def wall(campaign: state.Campaign, *, refresh_seconds: int) -> None:
 
 def _title_line(campaign: state.Campaign) -> None:
     """The title, the moment shown and (on the demo) that the data is made up, on one line."""
-    parts = ["จังหวัดคุณธรรม ขอนแก่น"]
-    if campaign.outcome is not None:
-        parts.append(f"สถานะ ณ {format_thai_date(campaign.outcome.as_of, with_time=True)}")
+    parts = [frame.subtitle(campaign)]
     if campaign.dataset.is_demo:
         parts.append("🧪 ข้อมูลตัวอย่าง ชื่อและเบอร์โทรเป็นข้อมูลสมมติ")
     st.markdown(f'<div class="kk-wall-title"><b>ภาพรวมการประกาศเจตนารมณ์</b>'

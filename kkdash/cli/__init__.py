@@ -259,16 +259,15 @@ def district_code(agencies, text: str) -> str:
 
     Refused with the list of what it accepts, so a mistyped name is fixed from the message alone.
     """
-    pairs = agencies[["district_code", "district_name_th"]].drop_duplicates().sort_values("district_code")
-    names = {normalize_name(f"อำเภอ{name}"): code for code, name in pairs.itertuples(index=False) if code}
+    districts = views.district_names(agencies)
+    names = {normalize_name(f"อำเภอ{name}"): code for code, name in districts.items()}
     names[normalize_name(PROVINCE_GROUP_TH)] = views.PROVINCE_FILTER
-    typed = normalize_name(text)
-    if text == views.PROVINCE_FILTER or text in names.values():
+    if text in names.values():  # a code, or `province`
         return text
-    code = names.get(typed) or names.get(normalize_name(f"อำเภอ{text}"))
+    code = names.get(normalize_name(text)) or names.get(normalize_name(f"อำเภอ{text}"))
     if code:
         return code
-    listed = ", ".join(f"{code} {name}" for code, name in pairs.itertuples(index=False) if code)
+    listed = ", ".join(f"{code} {name}" for code, name in districts.items())
     raise CliError(f"--district '{text}' ไม่ใช่อำเภอในทะเบียน — ใช้รหัสหรือชื่ออำเภอ: {listed},"
                    f" หรือ province ({PROVINCE_GROUP_TH})")
 

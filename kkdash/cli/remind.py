@@ -50,10 +50,9 @@ def run(args: argparse.Namespace, *, settings_from, compute, choose) -> int:
         raise InputError(f"การตั้งค่าอีเมลใช้ไม่ได้: {settings.mail_problem}")
     outcome, agencies = compute(args, settings)
     chosen = choose(agencies, statuses=args.status, district=args.district, links=args.link)
-    context = reminders.Campaign(form_url=settings.reminders.form_url, hr_contact=settings.reminders.hr_contact,
-                                 deadline=outcome.deadline)
-    messages = reminders.messages_for(reminders.agency_records(chosen, outcome.rows), context,
-                                      reminders.load_templates(settings.reminders.templates))
+    wording = settings.reminders
+    messages = reminders.compose_messages(chosen, outcome.rows, deadline=outcome.deadline, form_url=wording.form_url,
+                                          hr_contact=wording.hr_contact, templates=wording.templates)
     if args.out:
         _write(messages, args.out)
     try:
