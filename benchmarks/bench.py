@@ -136,9 +136,18 @@ def warm_pages(page: dict) -> dict[str, float]:
     return {name: page[f"{name}_warm_s"] for name in (*PAGES, "wall") if f"{name}_warm_s" in page}
 
 
+CLI_REPEAT = 7  # processes are cheap and noisy here: the median of seven
+CLI_TARGET_S = 0.8
+CLI_STEPS = (("Python starts", ["-c", "pass"]), ("… and imports pandas", ["-c", "import pandas"]),
+             ("… and imports kkdash's command line", ["-c", "import kkdash.cli"]))
+
+
 def measure_cli(*, repeat: int) -> dict:
     """`python -m kkdash summary` on the demo data, the whole process as a scheduled run starts it: the second
-    and later runs of a deployment, whose first run left Python's compiled bytecode beside the sources."""
+    and later runs of a deployment, whose first run left Python's compiled bytecode beside the sources.
+
+    ``floors``: processes that only start Python and import, timed the same way (what no change to kkdash's
+    own work can take away)."""
     command = [sys.executable, "-m", "kkdash", "summary", "--demo", "--as-of", "2023-07-07T17:00"]
     with tempfile.TemporaryDirectory() as cache:
         env = {**os.environ, "KKDASH_CACHE_DIR": cache}
@@ -146,9 +155,15 @@ def measure_cli(*, repeat: int) -> dict:
         # is set (a container's habit): otherwise every run measured would recompile kkdash's sources.
         first = {name: value for name, value in env.items() if name != "PYTHONDONTWRITEBYTECODE"}
         subprocess.run(command, cwd=ROOT, env=first, capture_output=True, check=True)
-        runs = [timed(lambda: subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True))[0]
-                for _ in range(repeat)]
-    return {"command": "python -m kkdash summary --demo", "process_s": statistics.median(runs)}
+
+        def process_s(arguments: list[str]) -> float:
+            runs = [timed(lambda: subprocess.run(arguments, cwd=ROOT, env=env, capture_output=True, check=True))[0]
+                    for _ in range(repeat)]
+            return statistics.median(runs)
+
+        floors = [(label, process_s([sys.executable, *arguments])) for label, arguments in CLI_STEPS]
+        whole = process_s(command)
+    return {"command": "python -m kkdash summary --demo", "process_s": whole, "floors": floors}
 
 
 def measure_sheet_rebuild(files: Files) -> dict:
@@ -194,27 +209,58 @@ def measure_feed(*, viewers: int = 20, intervals: int = 2, interval: int = 1) ->
 
 def measure_browser(files: Files, *, limit: float = 300.0) -> dict:
     """Seconds from `streamlit run` to a complete overview (script idle, a plotly SVG drawn) in Chromium, and a
-    person's first visit once the server is up: opening the page to the overview complete, in a new tab."""
+    person's first visit once the server is up: opening the page to the overview complete, in a new tab,
+    with where that visit's time went (medians of three)."""
     with tempfile.TemporaryDirectory() as cache, browsing.chromium() as browser:
         start = time.perf_counter()
         with browsing.streamlit_server(app_env(files, cache), Path(cache) / "streamlit.log") as url:
             healthy = time.perf_counter() - start
-            complete = _open_overview(browser, url, limit) + healthy
+            complete = _open_overview(browser, url, limit)["visit_s"] + healthy
             visits = [_open_overview(browser, url, limit) for _ in range(3)]
+    steps = {name: statistics.median(visit[name] for visit in visits) for name in VISIT_STEPS}
     return {"rows": files.rows, "healthy_s": healthy, "overview_s": complete,
-            "first_visit_s": statistics.median(visits)}
+            "first_visit_s": statistics.median(visit["visit_s"] for visit in visits), **steps}
 
 
-def _open_overview(browser, url: str, limit: float) -> float:
-    """A new tab at the overview -> seconds until the script is idle and a chart is drawn."""
+# Marks a visit leaves in the page (performance.now(), ms from navigation): the WebSocket to the server open,
+# the first plotly chart drawn, and every long task (the main thread busy for over 50 ms).
+VISIT_MARKS = """
+window.__kkdash = {tasks: []};
+new PerformanceObserver(list => {
+  for (const e of list.getEntries()) window.__kkdash.tasks.push([e.startTime, e.duration]);
+}).observe({type: 'longtask', buffered: true});
+const Socket = window.WebSocket;
+window.WebSocket = class extends Socket {
+  constructor(...args) {
+    super(...args);
+    this.addEventListener('open', () => { window.__kkdash.socket ??= performance.now(); });
+  }
+};
+new MutationObserver(() => { if (!window.__kkdash.chart && document.querySelector('.js-plotly-plot .main-svg'))
+  window.__kkdash.chart = performance.now(); }).observe(document, {subtree: true, childList: true});
+"""
+VISIT_READ = """() => {
+  const code = performance.getEntriesByType('resource').find(e => e.name.includes('/PlotlyChart.'));
+  return {socket: window.__kkdash.socket, chart: window.__kkdash.chart, code_start: code && code.startTime,
+          code_end: code && code.responseEnd, longest: Math.max(0, ...window.__kkdash.tasks.map(t => t[1]))};
+}"""
+VISIT_STEPS = ("socket_s", "code_requested_s", "code_loaded_s", "longest_task_s", "chart_s")
+
+
+def _open_overview(browser, url: str, limit: float) -> dict:
+    """A new tab at the overview -> seconds until the script is idle and a chart is drawn (``visit_s``), and when
+    its steps happened (VISIT_STEPS, seconds from navigation)."""
     page = browser.new_page(viewport={"width": 1366, "height": 768})
+    page.add_init_script(VISIT_MARKS)
     try:
         seconds, _ = timed(lambda: (page.goto(f"{url}/", timeout=limit * 1000),
                                     page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=limit * 1000),
                                     page.wait_for_selector(browsing.IDLE, timeout=limit * 1000)))
+        marks = page.evaluate(VISIT_READ)
     finally:
         page.close()
-    return seconds
+    ms = (marks["socket"], marks["code_start"], marks["code_end"], marks["longest"], marks["chart"])
+    return {"visit_s": seconds, **{name: value / 1000 for name, value in zip(VISIT_STEPS, ms, strict=True)}}
 
 
 # --- running each measurement in its own process -----------------------------------------------------
@@ -285,7 +331,7 @@ def run_all(sizes: list[int], *, repeat: int, browser: bool, seed: int = 2566, l
         log("20 viewers on one feed")
         results["feed"] = measure_feed()
         log("the CLI on the demo data")
-        results["cli"] = measure_cli(repeat=max(repeat, 3))
+        results["cli"] = measure_cli(repeat=max(repeat, CLI_REPEAT))
         results["browser"] = [measure_browser(files) for files in shown] if browser else []
     if hr_work:
         log("the chase log with 100 000 entries")
@@ -313,7 +359,10 @@ def render(results: dict, *, notes: str = "") -> str:
         *_hr_work_lines(results), "",
         *_targets(results), "",
     ]
-    return "\n".join(lines) + (notes if notes.endswith("\n") or not notes else notes + "\n")
+    report = "\n".join(lines)  # ends with a newline: the last line is empty
+    if not notes:
+        return report
+    return report + "\n" + (notes if notes.endswith("\n") else notes + "\n")  # a blank line before the notes
 
 
 def _pipeline_table(sizes: list[dict]) -> list[str]:
@@ -364,8 +413,12 @@ def _pages_table(pages: list[dict], sheet: dict) -> list[str]:
 def _cli_lines(cli: dict | None) -> list[str]:
     if not cli:
         return []
-    return ["## The command line", "", f"`{cli['command']}`, the whole process (start Python, import, read, compute,"
-            f" print), median of runs: {cli['process_s']:.2f} s."]
+    lines = ["## The command line", "", f"`{cli['command']}`, the whole process (start Python, import, read, compute,"
+             f" print), median of runs: {cli['process_s']:.2f} s. Processes that only start and import, timed"
+             " the same way in the same run, show what is left for kkdash's own work:", "",
+             f"| process | s | of the {CLI_TARGET_S:g} s target |", "|---|---:|---:|"]
+    steps = [*cli.get("floors", []), (f"`{cli['command']}`", cli["process_s"])]
+    return lines + [f"| {label} | {seconds:.2f} | {seconds / CLI_TARGET_S:.0%} |" for label, seconds in steps]
 
 
 def _feed_lines(feed: dict) -> list[str]:
@@ -394,6 +447,14 @@ def _browser_table(browser: list[dict]) -> list[str]:
     ]
     lines += [f"| {b['rows']:,} | {b['healthy_s']:.1f} | {b['overview_s']:.1f} | {b['first_visit_s']:.1f} |"
               for b in browser]
+    lines += ["", "Where a first visit goes, seconds from navigation (medians of the same three visits): Streamlit's"
+              " own page code has started and opened its WebSocket to the server; Streamlit's Plotly code (one"
+              " file, fetched when the first chart arrives) requested and loaded; the longest task that held the"
+              " page's only thread (at province size, evaluating that file); the first chart drawn.", "",
+              "| rows | WebSocket open | chart code requested | chart code loaded | longest task | first chart drawn"
+              " |", "|---:|---:|---:|---:|---:|---:|"]
+    lines += [f"| {b['rows']:,} | " + " | ".join(f"{b[name]:.2f}" for name in VISIT_STEPS) + " |"
+              for b in browser if "chart_s" in b]
     return lines
 
 
@@ -446,11 +507,15 @@ def _targets(results: dict) -> list[str]:
         checks.append((f"warm rerun of every page, quality and the wall too, ≤ {limit} s ({label},"
                        f" {page['rows']:,} rows; slowest: {name})", f"{worst:.2f} s", worst <= limit))
     for visit in results["browser"][:1]:
+        floor = (f" (Streamlit's WebSocket open at {visit['socket_s']:.1f} s, then a {visit['longest_task_s']:.1f} s"
+                 " task evaluating its Plotly code)" if "socket_s" in visit else "")
         checks.append((f"first visit in Chromium ≤ 3 s (province, {visit['rows']:,} rows)",
-                       f"{visit['first_visit_s']:.1f} s", visit["first_visit_s"] <= 3))
+                       f"{visit['first_visit_s']:.1f} s{floor}", visit["first_visit_s"] <= 3))
     if results.get("cli"):
-        seconds = results["cli"]["process_s"]
-        checks.append(("the CLI on the demo ≤ 0.8 s, the whole process", f"{seconds:.2f} s", seconds <= 0.8))
+        seconds, floors = results["cli"]["process_s"], dict(results["cli"].get("floors", []))
+        floor = f" (Python and pandas alone: {floors[CLI_STEPS[1][0]]:.2f} s)" if floors else ""
+        checks.append((f"the CLI on the demo ≤ {CLI_TARGET_S:g} s, the whole process", f"{seconds:.2f} s{floor}",
+                       seconds <= CLI_TARGET_S))
     feed = results["feed"]
     checks.append(("one Sheets read per refresh interval", f"{feed['sheet_reads']} in {feed['intervals']}",
                    feed["sheet_reads"] == feed["intervals"]))
