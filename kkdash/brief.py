@@ -23,7 +23,7 @@ from kkdash.labels import LATE, MISSING, ON_TIME
 from kkdash.linkreport import only_sample_links
 from kkdash.pipeline import Outcome
 from kkdash.typeset import Style, Typesetter, clean
-from kkdash.views import headline
+from kkdash.views import Kpi, headline
 
 CAMPAIGN_TH = "จังหวัดคุณธรรม ขอนแก่น — การประกาศเจตนารมณ์"
 DEMO_TH = "ข้อมูลตัวอย่าง"
@@ -74,16 +74,6 @@ HALF = (WIDTH - HALF_GAP) / 2
 COLUMNS = (("อำเภอ", 19.5, "L"), ("ทั้งหมด", 10.5, "R"), ("ส่งแล้ว", 10.0, "R"), ("ล่าช้า", 8.5, "R"),
            ("ยังไม่ส่ง", 11.0, "R"), ("ลงนาม", 12.5, "R"))
 BAR_PAD = 2.5
-
-
-@dataclass(frozen=True)
-class Card:
-    """One headline figure: label, value, up to two detail lines, value colour."""
-
-    label: str
-    value: str
-    details: tuple[str, ...] = ()
-    color: tuple[int, int, int] = INK
 
 
 @dataclass(frozen=True)
@@ -160,12 +150,11 @@ def _new_document(outcome: Outcome, generated_at: datetime) -> FPDF:
     return pdf
 
 
-def headline_cards(outcome: Outcome, *, links_verified: int | None) -> list[Card]:
-    """Outcome -> the eight headline figures in the overview's words (kkdash.views.headline), in reading order,
-    each detail part on its own line."""
+def headline_cards(outcome: Outcome, *, links_verified: int | None) -> list[Kpi]:
+    """Outcome -> the eight headline figures in the overview's words (kkdash.views.headline), in reading order;
+    on paper each detail part is a line of its own."""
     sample = only_sample_links(outcome.agencies["published_url"])
-    return [Card(kpi.label, kpi.value, kpi.details, STATUS_RGB.get(kpi.status, INK))
-            for kpi in headline(outcome, verified=links_verified, sample_links=sample)]
+    return headline(outcome, verified=links_verified, sample_links=sample)
 
 
 def table_rows(outcome: Outcome) -> list[Row]:
@@ -246,7 +235,7 @@ def _badge(setter: Typesetter, text: str, *, right: float, baseline: float) -> N
     setter.draw(text, BADGE, x=right - width, baseline=baseline, align="C", width=width)
 
 
-def _cards(setter: Typesetter, cards: Sequence[Card], top: float) -> float:
+def _cards(setter: Typesetter, cards: Sequence[Kpi], top: float) -> float:
     """Headline figures in two rows of four framed cards. -> the y below them."""
     pdf = setter.pdf
     per_row = 4
@@ -259,7 +248,7 @@ def _cards(setter: Typesetter, cards: Sequence[Card], top: float) -> float:
         pdf.rect(x, y, width, CARD_H)
         inner = width - 4.0
         setter.draw(setter.fit(card.label, CARD_LABEL, inner), CARD_LABEL, x=x + 2.0, baseline=y + 4.2)
-        value_style = replace(CARD_VALUE, color=card.color)
+        value_style = replace(CARD_VALUE, color=STATUS_RGB.get(card.status, INK))
         setter.draw(setter.fit(card.value, value_style, inner), value_style, x=x + 2.0, baseline=y + 10.6)
         for line, detail in enumerate(card.details[:CARD_DETAIL_LINES]):
             setter.draw(setter.fit(detail, CARD_DETAIL, inner), CARD_DETAIL, x=x + 2.0,

@@ -19,6 +19,7 @@ from pyarrow import csv as arrow_csv
 
 from kkdash.files import NOT_THAI_TEXT, decode_thai_text, path_kind
 from kkdash.sheet import RawSheet, SourceError, sheet_from_rows, text_frame
+from kkdash.text import one_line
 
 # Past this many columns Arrow's work per column outweighs its speed on rows: 18 278 columns (a
 # Google Sheet's widest) take 0.6 s through Arrow, 0.4 s through the csv module.
@@ -35,7 +36,7 @@ def read_responses_csv(path: Path | str) -> RawSheet:
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): รูปแบบ CSV ไม่ถูกต้อง — {_one_line(exc)}") from exc
+        raise SourceError(f"อ่านไฟล์คำตอบไม่ได้ ({path}): รูปแบบ CSV ไม่ถูกต้อง — {one_line(str(exc))}") from exc
     if not rows or not any(cell.strip() for cell in rows[0]):
         # A blank first line: the header is not one line down, the file is not a form export.
         raise SourceError(f"ไฟล์คำตอบว่างเปล่า: {path} (แถวแรกต้องเป็นหัวคอลัมน์)")
@@ -105,6 +106,3 @@ def _read_even_csv(path: Path | str) -> RawSheet | None:
     return RawSheet(headers, cells)
 
 
-def _one_line(exc: Exception) -> str:
-    """An error's text on one line (pandas' parser messages end in a newline)."""
-    return " ".join(str(exc).split())

@@ -30,8 +30,6 @@ CONTROL_CODES = (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0
 BIDI_CODES = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 # The line and paragraph separators: a line break to a terminal, invisible in a cell.
 LINE_SEPARATOR_CODES = (0x2028, 0x2029)
-
-
 _CLASS_SPECIALS = frozenset("\\]^-[")
 
 

@@ -47,6 +47,7 @@ from kkdash.labels import (
     USED,
     WARNING,
 )
+from kkdash.linkreport import only_sample_links
 from kkdash.matching import format_candidates
 from kkdash.metrics import day_offset
 from kkdash.names import normalize_name, normalize_names
@@ -187,12 +188,10 @@ def with_chase(agencies: pd.DataFrame, summary: pd.DataFrame, *, today: date) ->
     joined = agencies.join(summary[["last_action", "last_at", "last_by", "promised_on", "entries"]], on="agency_id")
     joined["chased"] = joined["entries"].notna()
     joined["entries"] = joined["entries"].fillna(0).astype("int64")
-    passed = joined["agency_id"].map(promise_passed(summary, today=today)).astype("boolean").fillna(False)
-    joined["promise_passed"] = passed.astype(bool) & joined["status"].eq(MISSING)
+    passed = joined["agency_id"].map(promise_passed(summary, today=today)).fillna(False).astype(bool)
+    joined["promise_passed"] = passed & joined["status"].eq(MISSING)
     promised = joined["promised_on"].map(lambda day: day if isinstance(day, date) else None)  # NaN where no entry
     return joined.assign(promised_on=promised.astype(object))
-
-
 
 
 def chase_progress(agencies: pd.DataFrame, chased: frozenset[str]) -> tuple[int, int]:
@@ -251,6 +250,12 @@ def verified_count(agencies: pd.DataFrame) -> int | None:
     return int(status.eq(LINK_OK).sum())
 
 
+def headline_links(agencies: pd.DataFrame) -> dict:
+    """Agencies with their link status -> headline's link arguments: how many links the checker found
+    online, and whether every link is one of the demo's made-up ones."""
+    return {"verified": verified_count(agencies), "sample_links": only_sample_links(agencies["published_url"])}
+
+
 def by_follow_up_priority(agencies: pd.DataFrame) -> pd.DataFrame:
     """Agencies to call first on top: missing, then late, then incomplete or unpublished, then the rest."""
     # Missing first (a rejected report's agency first among them: it tried, and one call may fix it).
@@ -259,6 +264,12 @@ def by_follow_up_priority(agencies: pd.DataFrame) -> pd.DataFrame:
     keys = pd.DataFrame({"s": status_rank, "i": ~incomplete, "d": agencies["district_code"],
                          "a": agencies["agency_id"]})
     return agencies.loc[keys.sort_values(["s", "i", "d", "a"]).index]
+
+
+def follow_up_list(agencies: pd.DataFrame, filters: AgencyFilters) -> pd.DataFrame:
+    """The agencies the filters choose, those to call first on top: what the follow-up page lists and the
+    CLI exports and reminds."""
+    return by_follow_up_priority(apply_filters(agencies, filters))
 
 
 def followup_table(agencies: pd.DataFrame, *, include_personal: bool) -> pd.DataFrame:

@@ -18,7 +18,7 @@ if personal:
     if log_problem:
         st.warning(f"บันทึกการติดตามใช้ไม่ได้ชั่วคราว: {log_problem}", icon=":material/database:")
 filters = tables.agency_filters(agencies, key="followup", chase=personal)
-chosen = views.by_follow_up_priority(views.apply_filters(agencies, filters))
+chosen = views.follow_up_list(agencies, filters)
 count_col, check_col = st.columns([3, 1])
 count_col.markdown(f"**{len(chosen):,}** จาก {len(agencies):,} หน่วยงาน · "
                    + views.chase_sentence(*views.chase_progress(agencies, chased)))
@@ -31,7 +31,7 @@ if chosen.empty:
     st.stop()
 
 shown = views.followup_table(chosen, include_personal=personal)
-with st.container(key="kk_wide_followup"):  # a phone gets the cards below instead
+with frame.wide("followup"):  # a phone gets the cards below instead
     selection = st.dataframe(
         shown,
         column_config=tables.followup_columns(include_personal=personal),

@@ -9,8 +9,8 @@ from __future__ import annotations
 from html import escape
 
 import pandas as pd
-import streamlit as st
 
+from kkdash.app import frame
 from kkdash.formats import phone_for_people
 from kkdash.labels import district_label
 
@@ -18,13 +18,11 @@ CARD_LIMIT = 60  # a phone scrolls through this many; more is a sign the filters
 
 
 def agency_cards(table: pd.DataFrame, *, include_personal: bool) -> None:
-    """Cards for the first CARD_LIMIT rows of the follow-up table (views.followup_table), in its order
-    (shown on phones only, by frame.PHONE_CSS, in place of the table kept under `kk_wide_followup`)."""
-    with st.container(key="kk_cards_followup"):
-        st.html(cards_html(table.head(CARD_LIMIT), include_personal=include_personal))
-        if len(table) > CARD_LIMIT:
-            st.caption(f"แสดง {CARD_LIMIT:,} จาก {len(table):,} หน่วยงาน — เลือกสถานะหรืออำเภอ หรือค้นหาชื่อ"
-                       " เพื่อดูหน่วยงานอื่น")
+    """Cards for the first CARD_LIMIT rows of the follow-up table (views.followup_table), in its order,
+    in place of the table the page keeps under frame.wide("followup") on a phone."""
+    more = (f"แสดง {CARD_LIMIT:,} จาก {len(table):,} หน่วยงาน — เลือกสถานะหรืออำเภอ หรือค้นหาชื่อ เพื่อดูหน่วยงานอื่น"
+            if len(table) > CARD_LIMIT else "")
+    frame.phone_cards("followup", cards_html(table.head(CARD_LIMIT), include_personal=include_personal), caption=more)
 
 
 def cards_html(table: pd.DataFrame, *, include_personal: bool) -> str:

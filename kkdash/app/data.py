@@ -177,17 +177,18 @@ def compute_outcome(dataset: intake.Dataset, *, as_of: datetime, deadline: date)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _export_bytes(kind: str, key: tuple, sheet_name: str, _table: pd.DataFrame, _about: list) -> bytes:
-    """Export files by what they hold: a rerun that changes nothing does not rebuild them."""
+def _export_bytes(kind: str, key: tuple, sheet_name: str, _table: Callable[[], pd.DataFrame], _about: list) -> bytes:
+    """Export files by what they hold: a rerun or a second click that changes nothing does not rebuild them."""
     if kind == "csv":
-        return export.csv_bytes(_table)
-    return export.xlsx_bytes(_table, sheet_name=sheet_name, about=_about)
+        return export.csv_bytes(_table())
+    return export.xlsx_bytes(_table(), sheet_name=sheet_name, about=_about)
 
 
-def export_bytes(kind: str, table: pd.DataFrame, *, key: tuple, sheet_name: str = export.DATA_SHEET,
+def export_bytes(kind: str, table: Callable[[], pd.DataFrame], *, key: tuple, sheet_name: str = export.DATA_SHEET,
                  about: list | None = None) -> bytes:
-    """`csv` or `xlsx` bytes of ``table``; ``key`` names its content (data version, moment, filters, role);
-    an .xlsx gets ``about`` as its second sheet (built with the first, so it says when the file was made)."""
+    """`csv` or `xlsx` bytes of the table ``table()`` builds, called only when the file is not built yet; ``key``
+    names its content (data version, moment, filters, role); an .xlsx gets ``about`` as its second sheet (built
+    with the first, so it says when the file was made)."""
     return _export_bytes(kind, key, sheet_name, table, about or [])
 
 

@@ -20,7 +20,7 @@ def headline(campaign: Campaign) -> list[views.Kpi]:
     """The eight KPI cards, with what the stored link checks found (rebuilt when they change)."""
     key = (*campaign.key, linkcheck.link_results_version())
     return data.built_once("headline", key, lambda: views.headline(
-        campaign.outcome, **linkcheck.headline_links(linkcheck.agencies_with_links(campaign))))
+        campaign.outcome, **views.headline_links(linkcheck.agencies_with_links(campaign))))
 
 
 def district_progress(campaign: Campaign) -> go.Figure:

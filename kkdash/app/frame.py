@@ -97,6 +97,21 @@ ENTRYPOINT = Path(__file__).resolve().parents[2] / "app.py"
 _router = threading.local()  # each session's script runs in its own thread
 
 
+@contextmanager
+def wide(key: str) -> Iterator[None]:
+    """What a desktop shows of a list (a wide table); hidden on a phone, which gets phone_cards(key, …) instead."""
+    with st.container(key=f"kk_wide_{key}"):
+        yield
+
+
+def phone_cards(key: str, html: str, *, caption: str = "") -> None:
+    """Cards a phone shows in place of what wide(key) holds (PHONE_CSS hides them above 640 px)."""
+    with st.container(key=f"kk_cards_{key}"):
+        st.html(html)
+        if caption:
+            st.caption(caption)
+
+
 def ensure_framed() -> None:
     """Run the router first when a page was started without it.
 

@@ -10,7 +10,7 @@ import streamlit as st
 from kkdash import links, views
 from kkdash.app import data
 from kkdash.app.state import Campaign
-from kkdash.linkreport import found_sentence, only_sample_links
+from kkdash.linkreport import found_sentence
 
 LINK_MAX_AGE = timedelta(hours=24)
 FOUND_KEY = "linkcheck_found"  # what the last check found, said once on the run after it
@@ -37,12 +37,6 @@ def agencies_with_links(campaign: Campaign) -> pd.DataFrame:
     agencies = campaign.outcome.agencies
     return data.built_once("agencies-with-links", (*campaign.key, link_results_version()),
                            lambda: views.with_link_status(agencies, link_results(agencies)))
-
-
-def headline_links(agencies: pd.DataFrame) -> dict:
-    """views.headline's link arguments: how many links the checker found online, and whether all are samples."""
-    return {"verified": views.verified_count(agencies),
-            "sample_links": only_sample_links(agencies["published_url"].dropna())}
 
 
 def found_message() -> None:

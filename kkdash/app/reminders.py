@@ -21,6 +21,7 @@ from kkdash.app import chaselog, data, linkcheck
 from kkdash.app.state import Campaign
 from kkdash.dates import BANGKOK
 from kkdash.labels import DELIVERY_TH
+from kkdash.registry import fingerprint
 from kkdash.settings.reminders import ReminderSettings
 from kkdash.text import literal
 
@@ -68,14 +69,13 @@ def _content_key(campaign: Campaign, chosen: pd.DataFrame, settings: ReminderSet
     the template files as HR last saved them."""
     folder = Path(settings.templates)
     saved = tuple(sorted((path.name, path.stat().st_mtime) for path in folder.glob("*.j2"))) if folder.is_dir() else ()
-    return (*campaign.key, tuple(chosen["agency_id"]), linkcheck.link_results_version(), settings, saved)
+    return (*campaign.key, fingerprint(chosen["agency_id"]), linkcheck.link_results_version(), settings, saved)
 
 
 def _messages(campaign: Campaign, chosen: pd.DataFrame, settings: ReminderSettings, *,
               key: tuple) -> list[reminders.Message]:
     """Every listed agency's message, composed once per content (``key``): a click elsewhere reuses them."""
     outcome = campaign.outcome
-
     return data.built_once("reminder-messages", key, lambda: reminders.compose_messages(
         chosen, outcome.rows, deadline=outcome.deadline, form_url=settings.form_url, hr_contact=settings.hr_contact,
         templates=settings.templates))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from html import escape
 
 import pandas as pd
-import streamlit as st
 
+from kkdash.app import frame
 from kkdash.app.agencycards import CARD_LIMIT  # as many cards as a phone scrolls through, on every page
 from kkdash.labels import ROW_HEADERS_TH
 
@@ -19,12 +19,10 @@ NAME_COLUMNS = ("agency", "name_th", "typed_name")  # the bold line: the registr
 PLAIN_COLUMNS = ("reason", "warning")  # what the list is about: shown without a header, the list's title says it
 
 
-def row_cards(frame: pd.DataFrame, *, key: str) -> None:
-    """Cards for the first CARD_LIMIT rows of a quality list (shown on phones only, by CSS)."""
-    with st.container(key=f"kk_cards_{key}"):
-        st.html(cards_html(frame.head(CARD_LIMIT)))
-        if len(frame) > CARD_LIMIT:
-            st.caption(first_rows_caption(CARD_LIMIT, len(frame)))
+def row_cards(rows: pd.DataFrame, *, key: str) -> None:
+    """Cards for the first CARD_LIMIT rows of a quality list, in place of its table on a phone."""
+    more = first_rows_caption(CARD_LIMIT, len(rows)) if len(rows) > CARD_LIMIT else ""
+    frame.phone_cards(key, cards_html(rows.head(CARD_LIMIT)), caption=more)
 
 
 def first_rows_caption(shown: int, total: int) -> str:

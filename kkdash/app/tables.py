@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kkdash import export, views
-from kkdash.app import data, downloads, linkcheck, rowcards
+from kkdash.app import data, downloads, frame, linkcheck, rowcards
 from kkdash.app.state import Campaign
 from kkdash.labels import (
     CHASE_FILTER_TH,
@@ -18,6 +18,7 @@ from kkdash.labels import (
     district_label,
 )
 from kkdash.pipeline import Outcome
+from kkdash.registry import fingerprint
 from kkdash.text import literal_table
 
 FILTER_PARAMS = ("status", "district", "kind", "q", "link", "chase")
@@ -140,10 +141,10 @@ def followup_columns(*, include_personal: bool) -> dict:
     return columns
 
 
-def _chase_version(chosen: pd.DataFrame) -> int:
-    """What the chase log says of these agencies, as a number: an entry just added changes the export."""
+def _chase_version(chosen: pd.DataFrame) -> str:
+    """What the chase log says of these agencies, as an id: an entry just added changes the export."""
     columns = [column for column in CHASE_EXPORT_COLUMNS if column in chosen]
-    return int(pd.util.hash_pandas_object(chosen[columns].astype(str), index=False).sum()) if columns else 0
+    return fingerprint(chosen[columns].astype(str)) if columns else ""
 
 
 def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views.AgencyFilters,
@@ -154,15 +155,15 @@ def agency_downloads(campaign: Campaign, chosen: pd.DataFrame, *, filters: views
                _chase_version(chosen))
     words = export.describe_agency_filters(filters, outcome.agencies)
     about = downloads.about(campaign, words, count=len(chosen), include_personal=include_personal)
-    left, right, _ = st.columns([1, 1, 3])
-    # Built when clicked (then once per content): a national list's Excel file takes seconds to write.
-    def table() -> pd.DataFrame:  # the export's own copy, only when a file is asked for
+    def table() -> pd.DataFrame:  # the export's own copy, only when a file not built yet is asked for
         return export.agency_export(chosen, include_personal=include_personal)
 
-    left.download_button("ดาวน์โหลด CSV", lambda: data.export_bytes("csv", table(), key=content),
+    left, right, _ = st.columns([1, 1, 3])
+    # Built when clicked (then once per content): a national list's Excel file takes seconds to write.
+    left.download_button("ดาวน์โหลด CSV", lambda: data.export_bytes("csv", table, key=content),
                          file_name=downloads.file_name(campaign, words, ".csv"), icon=":material/download:",
                          mime="text/csv", key="followup_csv", width="stretch")
-    right.download_button("ดาวน์โหลด Excel", lambda: data.export_bytes("xlsx", table(), key=content, about=about,
+    right.download_button("ดาวน์โหลด Excel", lambda: data.export_bytes("xlsx", table, key=content, about=about,
                                                                          sheet_name=export.AGENCY_SHEET),
                           file_name=downloads.file_name(campaign, words, ".xlsx"), icon=":material/download:",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -192,36 +193,38 @@ def agency_history(outcome: Outcome, agency: pd.Series, *, include_personal: boo
     st.dataframe(history, column_config=HISTORY_COLUMNS, hide_index=True, width="stretch", key="followup_history")
 
 
-def row_section(title: str, note: str, frame: pd.DataFrame, *, key: str, empty: str, campaign: Campaign,
+def row_section(title: str, note: str, rows: pd.DataFrame, *, key: str, empty: str, campaign: Campaign,
                 personal: bool, full_text: bool = False) -> None:
     """A heading with the row count, the rows (or a line saying there are none), and their CSV, built when
     clicked and then once per campaign moment and role (``personal``: the rows quote typed text as typed)."""
-    st.subheader(f"{title} ({len(frame):,}) — {note}")
-    if frame.empty:
+    st.subheader(f"{title} ({len(rows):,}) — {note}")
+    if rows.empty:
         st.success(empty)
         return
-    with st.container(key=f"kk_wide_{key}"):  # a phone gets the cards below instead (frame.PHONE_CSS)
+    with frame.wide(key):  # a phone gets the cards below instead
         if full_text:
-            full_text_table(frame.head(GRID_ROWS), key=key)
+            full_text_table(rows.head(GRID_ROWS), key=key)
         else:
-            st.dataframe(frame.head(GRID_ROWS), column_config=QUALITY_COLUMNS, hide_index=True, width="stretch",
+            st.dataframe(rows.head(GRID_ROWS), column_config=QUALITY_COLUMNS, hide_index=True, width="stretch",
                          key=key)
-        if len(frame) > GRID_ROWS:
-            st.caption(rowcards.first_rows_caption(GRID_ROWS, len(frame)))
-    rowcards.row_cards(frame, key=key)
+        if len(rows) > GRID_ROWS:
+            st.caption(rowcards.first_rows_caption(GRID_ROWS, len(rows)))
+    rowcards.row_cards(rows, key=key)
+
     def csv() -> bytes:  # built when clicked, then once per content: a national list's CSV takes seconds
-        return data.export_bytes("csv", frame.rename(columns=ROW_HEADERS_TH), key=(*campaign.key, personal, key))
+        return data.export_bytes("csv", lambda: rows.rename(columns=ROW_HEADERS_TH),
+                                 key=(*campaign.key, personal, key))
 
     name = export.export_file_name(campaign.outcome.as_of, [("", title)], ".csv")
     st.download_button(f"ดาวน์โหลด{title} (CSV)", csv, icon=":material/download:", file_name=name, mime="text/csv",
                        key=f"{key}_csv")
 
 
-def full_text_table(frame: pd.DataFrame, *, key: str) -> None:
+def full_text_table(rows: pd.DataFrame, *, key: str) -> None:
     """A short table with every word of its long texts visible; a scrolling grid when it is long."""
-    if len(frame) > FULL_TEXT_ROWS:
-        st.dataframe(frame, column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
+    if len(rows) > FULL_TEXT_ROWS:
+        st.dataframe(rows, column_config=QUALITY_COLUMNS, hide_index=True, width="stretch", key=key)
         return
-    headers = {column: QUALITY_COLUMNS[column].get("label", column) for column in frame.columns}
+    headers = {column: ROW_HEADERS_TH.get(column, column) for column in rows.columns}
     # st.table renders Markdown in its cells: typed text must be shown as typed, never as links or images.
-    st.table(literal_table(frame).rename(columns=headers).set_index(headers[frame.columns[0]]))
+    st.table(literal_table(rows).rename(columns=headers).set_index(headers[rows.columns[0]]))

@@ -193,7 +193,7 @@ def run_export(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     outcome, dataset = compute_with_dataset(args, settings)
     filters = agency_filters(outcome.agencies, statuses=args.status, district=args.district)
-    table = views.by_follow_up_priority(views.apply_filters(outcome.agencies, filters))
+    table = views.follow_up_list(outcome.agencies, filters)
     if not args.no_contacts:
         table = _with_chase_log(table, outcome, settings)
     about = export.about_rows(
@@ -233,7 +233,7 @@ def filter_agencies(agencies, *, statuses: str | None, district: str | None, lin
     """--status a,b, --district CODE|name|province and --link a,b -> the matching agency rows, in the
     follow-up page's order."""
     filters = agency_filters(agencies, statuses=statuses, district=district, links=links)
-    return views.by_follow_up_priority(views.apply_filters(agencies, filters))
+    return views.follow_up_list(agencies, filters)
 
 
 def agency_filters(agencies, *, statuses: str | None, district: str | None,
